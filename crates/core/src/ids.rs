@@ -61,9 +61,10 @@ impl OrderId {
         OrderId(Ulid::from_parts(millis, random))
     }
 
-    /// Accepts the canonical 26-character Crockford form (upper or lower case).
+    /// Accepts the canonical 26-character Crockford form (upper or lower case). The first character
+    /// carries only 3 bits, so anything above `7` would overflow 128 bits and is refused.
     pub fn parse(text: &str) -> Option<Self> {
-        if text.len() != ulid::ULID_LEN {
+        if text.len() != ulid::ULID_LEN || !text.starts_with(['0', '1', '2', '3', '4', '5', '6', '7']) {
             return None;
         }
         Ulid::from_str(text).ok().map(OrderId)
@@ -165,5 +166,13 @@ mod tests {
         let id = OrderId::from_parts(at, 7);
         assert_eq!(OrderId::parse(&id.to_string()), Some(id));
         assert_eq!(id.0.timestamp_ms(), 1_795_756_381_123);
+    }
+
+    #[test]
+    fn order_id_refuses_overflowing_and_wrong_length_text() {
+        assert!(OrderId::parse("7ZZZZZZZZZZZZZZZZZZZZZZZZZ").is_some());
+        assert!(OrderId::parse("81ARZ3NDEKTSV4RRFFQ69G5FAV").is_none());
+        assert!(OrderId::parse("01ARZ3NDEKTSV4RRFFQ69G5FA").is_none());
+        assert!(OrderId::parse("01arz3ndektsv4rrffq69g5fav").is_some());
     }
 }

@@ -102,9 +102,9 @@ impl DataSet {
         let mut hasher = Sha256::new();
         for line in products
             .iter()
-            .map(|p| serde_json::to_vec(p))
-            .chain(users.iter().map(|u| serde_json::to_vec(u)))
-            .chain(orders.iter().map(|o| serde_json::to_vec(o)))
+            .map(serde_json::to_vec)
+            .chain(users.iter().map(serde_json::to_vec))
+            .chain(orders.iter().map(serde_json::to_vec))
         {
             hasher.update(line.expect("data set serialises"));
             hasher.update(b"\n");
@@ -171,7 +171,6 @@ mod tests {
     fn the_checksum_sees_every_change() {
         let a = DataSet::generate(5, 2);
         let mut b = a.clone();
-        b.orders[0].status = OrderStatus::Shipped;
         b.orders[0].status = if a.orders[0].status == OrderStatus::Shipped {
             OrderStatus::Paid
         } else {

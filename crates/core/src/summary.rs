@@ -76,7 +76,7 @@ pub fn summarize(user_id: UserId, orders: &[Order], now: Timestamp) -> Summary {
         })
         .collect();
     // BTreeMap order is sku ascending; a stable sort by qty descending keeps it as the tie-break.
-    top_products.sort_by(|a, b| b.qty.cmp(&a.qty));
+    top_products.sort_by_key(|p| std::cmp::Reverse(p.qty));
     top_products.truncate(TOP_PRODUCTS);
 
     let window = last_months(now);

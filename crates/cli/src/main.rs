@@ -1,0 +1,25 @@
+//! `twinstack`: tools around the twins.
+
+mod seed;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(version, about = "twinstack: one workload, two stacks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load the deterministic data set into a store and print its checksum.
+    Seed(seed::SeedArgs),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Seed(args) => seed::run(args).await,
+    }
+}

@@ -1,0 +1,168 @@
+//! The HTTP error envelope, and the one place where every error becomes a status code.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use twinstack_core::{DomainError, FieldError, Resource};
+
+/// Seconds a client should wait before retrying a 503.
+pub const RETRY_AFTER_SECS: u32 = 1;
+
+/// Everything a request can end in besides success.
+#[derive(Debug)]
+pub enum ApiError {
+    MalformedJson(String),
+    Validation {
+        message: String,
+        details: Vec<FieldError>,
+    },
+    InvalidId(&'static str),
+    InvalidQuery(Vec<FieldError>),
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    NotFound(String),
+    MethodNotAllowed,
+    EmailTaken,
+    UserHasOrders,
+    InvalidTransition(String),
+    IdempotencyKeyReused,
+    /// Store unreachable or throttled (with its cause, logged only), or the request timed out.
+    Unavailable(Option<Box<dyn std::error::Error + Send + Sync>>),
+    /// A bug: the cause is logged, never sent.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
+            ApiError::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            ApiError::InvalidId(_) => (StatusCode::BAD_REQUEST, "invalid_id"),
+            ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
+            ApiError::UserHasOrders => (StatusCode::CONFLICT, "user_has_orders"),
+            ApiError::InvalidTransition(_) => (StatusCode::CONFLICT, "invalid_transition"),
+            ApiError::IdempotencyKeyReused => (StatusCode::CONFLICT, "idempotency_key_reused"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            ApiError::MalformedJson(reason) => format!("the body is not valid JSON: {reason}"),
+            ApiError::Validation { message, .. } => message.clone(),
+            ApiError::InvalidId(what) => format!("the path does not hold a valid {what}"),
+            ApiError::InvalidQuery(_) => "the query string is not valid".into(),
+            ApiError::UnsupportedMediaType => {
+                "send the body as Content-Type: application/json".into()
+            }
+            ApiError::PayloadTooLarge => {
+                format!("the body is larger than {} bytes", crate::BODY_LIMIT_BYTES)
+            }
+            ApiError::NotFound(what) => format!("{what} not found"),
+            ApiError::MethodNotAllowed => {
+                "this method is not allowed on this path; see the Allow header".into()
+            }
+            ApiError::EmailTaken => "another user already has this email".into(),
+            ApiError::UserHasOrders => "the user has orders and cannot be deleted".into(),
+            ApiError::InvalidTransition(reason) => reason.clone(),
+            ApiError::IdempotencyKeyReused => {
+                "this Idempotency-Key was used with a different order".into()
+            }
+            ApiError::Unavailable(_) => {
+                "the service is temporarily unavailable; retry later".into()
+            }
+            ApiError::Internal(_) => "an internal error occurred".into(),
+        }
+    }
+
+    fn details(&self) -> &[FieldError] {
+        match self {
+            ApiError::Validation { details, .. } | ApiError::InvalidQuery(details) => details,
+            _ => &[],
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Validation { message, details } => {
+                ApiError::Validation { message, details }
+            }
+            DomainError::NotFound(Resource::User) => ApiError::NotFound("user".into()),
+            DomainError::NotFound(Resource::Order) => ApiError::NotFound("order".into()),
+            DomainError::NotFound(Resource::Product) => ApiError::NotFound("product".into()),
+            DomainError::EmailTaken => ApiError::EmailTaken,
+            DomainError::UserHasOrders => ApiError::UserHasOrders,
+            error @ DomainError::InvalidTransition { .. } => {
+                ApiError::InvalidTransition(error.to_string())
+            }
+            DomainError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            DomainError::Unavailable(source) => ApiError::Unavailable(Some(source)),
+            DomainError::Internal(source) => ApiError::Internal(source),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    error: Body<'a>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'static str,
+    message: String,
+    details: Vec<Detail<'a>>,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    field: String,
+    message: &'a str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(error = %cause, "internal error"),
+            ApiError::Unavailable(Some(cause)) => {
+                tracing::warn!(error = %cause, "store unavailable")
+            }
+            ApiError::Unavailable(None) => tracing::warn!("request timed out"),
+            _ => {}
+        }
+        let mut details: Vec<&FieldError> = self.details().iter().collect();
+        details.sort_by(|a, b| a.field.cmp(&b.field));
+        let envelope = Envelope {
+            error: Body {
+                code,
+                message: self.message(),
+                details: details
+                    .into_iter()
+                    .map(|d| Detail {
+                        field: d.field.to_string(),
+                        message: &d.message,
+                    })
+                    .collect(),
+            },
+        };
+        let mut response = (status, Json(envelope)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        }
+        response
+    }
+}

@@ -1,0 +1,86 @@
+//! The one HTTP layer: both twins serve exactly this router over their own store.
+//!
+//! Routes, extractors that answer every rejection in the error envelope, request ids, the body
+//! limit, the request timeout, tracing spans, and the OpenAPI document at `GET /api/openapi.json`.
+
+pub mod error;
+pub mod extract;
+pub mod openapi;
+mod request_id;
+pub mod routes;
+pub mod state;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower::timeout::TimeoutLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use twinstack_core::{Service, Store};
+
+pub use error::ApiError;
+pub use state::{AppState, Readiness};
+
+/// Bodies at most 64 KiB.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// A request still running after this answers 503 `unavailable`.
+    pub request_timeout: Duration,
+    pub readiness: Readiness,
+}
+
+/// The API router over `service`'s store.
+pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
+    let state = AppState {
+        service,
+        readiness: settings.readiness,
+    };
+    let api = Router::new()
+        .route("/api/health", get(routes::health::health))
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/products", get(routes::products::list::<S>))
+        .route("/api/products/{sku}", get(routes::products::get::<S>))
+        .route(
+            "/api/users",
+            axum::routing::post(routes::users::create::<S>),
+        )
+        .route(
+            "/api/users/{id}",
+            get(routes::users::get::<S>)
+                .patch(routes::users::update::<S>)
+                .delete(routes::users::delete::<S>),
+        )
+        .route("/api/users/{id}/summary", get(routes::users::summary::<S>))
+        .route(
+            "/api/orders",
+            get(routes::orders::list::<S>).post(routes::orders::create::<S>),
+        )
+        .route(
+            "/api/orders/{id}",
+            get(routes::orders::get::<S>).patch(routes::orders::transition::<S>),
+        )
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz::<S>))
+        .fallback(|| async { ApiError::NotFound("route".into()) })
+        // After the routes: every method router answers 405 in our envelope; axum adds `Allow`.
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state);
+
+    api.layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)).layer(
+        ServiceBuilder::new()
+            .layer(axum::middleware::map_request(request_id::drop_malformed))
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+            .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+                ApiError::Unavailable(None)
+            }))
+            .layer(TimeoutLayer::new(settings.request_timeout)),
+    )
+}

@@ -1,0 +1,45 @@
+//! Request ids: a client's well-formed `x-request-id` is kept, anything else is replaced by a fresh one.
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::HeaderValue;
+use tracing::Span;
+
+pub const HEADER: &str = "x-request-id";
+const MAX_LEN: usize = 128;
+
+pub fn is_well_formed(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= MAX_LEN
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
+}
+
+/// Runs before the id is set, so a malformed id is regenerated rather than echoed.
+pub async fn drop_malformed(mut request: Request) -> Request {
+    let malformed = request.headers().get_all(HEADER).iter().count() > 1
+        || request
+            .headers()
+            .get(HEADER)
+            .is_some_and(|value| !is_well_formed(value));
+    if malformed {
+        request.headers_mut().remove(HEADER);
+    }
+    request
+}
+
+/// The request span: method, matched route (never the raw path) and request id.
+pub fn span(request: &Request) -> Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("unmatched");
+    let request_id = request
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", method = %request.method(), route, request_id)
+}

@@ -1,0 +1,49 @@
+//! Configuration from the environment; every variable has a flag of the same meaning.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use clap::Args;
+
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Postgres connection URL.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "0.0.0.0")]
+    pub host: IpAddr,
+
+    /// Port to listen on (0 picks a free one and logs it).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Pool size. Replicas × this must fit the database's max_connections at the autoscaler's maximum.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
+    pub database_max_connections: u32,
+
+    /// A request still running after this many milliseconds answers 503 `unavailable`.
+    #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub request_timeout_ms: u64,
+
+    /// After SIGTERM/SIGINT, in-flight requests get this long to finish.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT_SECS", default_value_t = 25)]
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Config {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+
+    /// Half the request timeout: waiting for a connection must leave the query time to run and the
+    /// 503 time to be sent before the request timeout fires.
+    pub fn acquire_timeout(&self) -> Duration {
+        self.request_timeout() / 2
+    }
+
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout_secs)
+    }
+}

@@ -1,0 +1,109 @@
+//! The Kubernetes twin: the shared router on a Postgres store, with readiness and graceful shutdown.
+
+pub mod config;
+
+use std::future::Future;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use twinstack_core::Service;
+use twinstack_http::{Readiness, Settings};
+use twinstack_store_postgres::PgStore;
+
+pub use config::Config;
+
+/// A pool that connects on first use, so the server starts (not ready) while the database is away.
+pub fn pool(config: &Config) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(config.database_max_connections)
+        .acquire_timeout(config.acquire_timeout())
+        .connect_lazy(&config.database_url)
+        .context("DATABASE_URL is not a valid Postgres URL")
+}
+
+/// Applies the embedded migrations.
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pool = pool(config)?;
+    twinstack_store_postgres::migrate(&pool)
+        .await
+        .context("migrating the database")?;
+    Ok(())
+}
+
+/// Serves until `shutdown` resolves, then stops accepting, flips readiness, and gives in-flight
+/// requests the shutdown timeout to finish.
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let pool = pool(&config)?;
+    let readiness = Readiness::default();
+    tokio::spawn(wait_for_database(pool.clone(), readiness.clone()));
+
+    let app = twinstack_http::router(
+        Service::new(PgStore::new(pool.clone())),
+        Settings {
+            request_timeout: config.request_timeout(),
+            readiness: readiness.clone(),
+        },
+    );
+
+    let (stopping_tx, mut stopping_rx) = watch::channel(false);
+    let signal = async move {
+        shutdown.await;
+        readiness.set_draining();
+        tracing::info!("shutdown requested: draining in-flight requests");
+        let _ = stopping_tx.send(true);
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
+    let deadline = async {
+        let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(config.shutdown_timeout()).await;
+    };
+    tokio::select! {
+        result = server => result.context("serving HTTP")?,
+        () = deadline => tracing::warn!("shutdown deadline passed with requests still in flight"),
+    }
+    pool.close().await;
+    Ok(())
+}
+
+/// Marks the process ready once the database has answered once.
+async fn wait_for_database(pool: PgPool, readiness: Readiness) {
+    loop {
+        match pool.acquire().await {
+            Ok(_) => {
+                readiness.set_ready();
+                tracing::info!("database reached: ready");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "database not reachable yet");
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,5 @@
+//! The conformance suite against the Kubernetes twin: axum on a real Postgres.
+
+mod support;
+
+twinstack_conformance::conformance_suite!(support::spawn_postgres_twin);

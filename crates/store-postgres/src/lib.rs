@@ -1,0 +1,76 @@
+//! twinstack's Postgres adapter: [`PgStore`] implements core's [`Store`] port over sqlx.
+//!
+//! Queries are plain `sqlx::query*` calls with static SQL and bind parameters, so the crate builds
+//! from a fresh clone without a database. The schema lives in `migrations/`, embedded at compile
+//! time and applied by [`migrate`]. [`load_data_set`] and [`read_data_set`] serve `twinstack seed`.
+//!
+//! # Access patterns
+//!
+//! | access pattern                          | query                                                        | served by                                 |
+//! |-----------------------------------------|--------------------------------------------------------------|-------------------------------------------|
+//! | all products                            | `ORDER BY sku`                                               | `products_pkey`                           |
+//! | one product; products of an order       | `sku = $1`; `sku = ANY($1)`                                  | `products_pkey`                           |
+//! | create user, email unique               | `INSERT … RETURNING`                                         | `users_email_key` (violation → taken)     |
+//! | get / update / delete a user            | `id = $1`                                                    | `users_pkey`                              |
+//! | delete refused while orders exist       | foreign-key check `orders.user_id = $1`                      | `orders_user_id_id_idx` (user_id leads)   |
+//! | get an order; compare-and-set status    | `id = $1` (`AND status = $2`)                                | `orders_pkey`                             |
+//! | a user's orders, newest first, by page  | `user_id = $1 [AND id < $2] ORDER BY id DESC LIMIT n`        | `orders_user_id_id_idx`                   |
+//! | every order of a user (the summary)     | `users u LEFT JOIN orders o ON o.user_id = u.id`             | `users_pkey`, `orders_user_id_id_idx`     |
+//! | find / claim an idempotency key         | `key = $1 AND expires_at > $2`; `INSERT … ON CONFLICT (key)` | `idempotency_keys_pkey`                   |
+//! | purge expired idempotency keys          | `expires_at <= $1`                                           | `idempotency_keys_expires_at_idx`         |
+//!
+//! Order ids are ULID text in a `COLLATE "C"` column, so `ORDER BY id` is creation order and
+//! `id < $after` is the keyset cursor. Timestamps are `TIMESTAMPTZ`, written from core's
+//! millisecond instants and truncated back to milliseconds on read.
+//!
+//! # Errors
+//!
+//! Violations of `users_email_key` and `orders_user_id_fkey` become domain errors by constraint
+//! name; connection loss, pool timeouts, shutdowns, serialization failures and deadlocks become
+//! `StoreError::Unavailable`; the rest, including rows the domain rejects, `StoreError::Internal`.
+
+mod error;
+mod idempotency;
+mod orders;
+mod products;
+mod rows;
+mod seed;
+mod store;
+mod users;
+
+pub use seed::{load_data_set, read_data_set};
+pub use sqlx::PgPool;
+use sqlx::migrate::{MigrateError, Migrator};
+#[cfg(doc)]
+use twinstack_core::Store;
+use twinstack_core::{StoreError, Timestamp};
+
+/// The schema's migrations, embedded at compile time.
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Brings the schema up to date; already-applied migrations are skipped.
+pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
+    MIGRATOR.run(pool).await
+}
+
+/// The Postgres [`Store`]. Cloning shares the pool.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub fn new(pool: PgPool) -> Self {
+        PgStore { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Deletes idempotency records expired at `now` and returns how many. Expired records are
+    /// already ignored and overwritten, so this only bounds the table's size; run it periodically.
+    pub async fn delete_expired_idempotency(&self, now: Timestamp) -> Result<u64, StoreError> {
+        idempotency::delete_expired(&self.pool, now).await
+    }
+}

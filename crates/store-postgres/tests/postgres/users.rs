@@ -1,0 +1,103 @@
+use twinstack_core::{Email, Store, StoreError, UpdateUser, UserId, UserName};
+
+use crate::support::{TestDb, at, new_user};
+
+#[tokio::test]
+async fn a_created_user_reads_back_equal_with_the_next_id() {
+    let Some(db) = TestDb::create("user_round_trip").await else {
+        return;
+    };
+    let first = db
+        .store
+        .create_user(&new_user("ada@example.com"))
+        .await
+        .unwrap();
+    let second = db
+        .store
+        .create_user(&new_user("grace@example.com"))
+        .await
+        .unwrap();
+
+    assert_eq!(first.id.get(), 1);
+    assert_eq!(second.id.get(), 2);
+    assert_eq!(first.created_at, at(0));
+    assert_eq!(first.updated_at, first.created_at);
+    assert_eq!(db.store.get_user(first.id).await.unwrap(), Some(first));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn an_email_of_another_user_is_taken_on_create_and_on_update() {
+    let Some(db) = TestDb::create("email_taken").await else {
+        return;
+    };
+    db.store
+        .create_user(&new_user("ada@example.com"))
+        .await
+        .unwrap();
+    let grace = db
+        .store
+        .create_user(&new_user("grace@example.com"))
+        .await
+        .unwrap();
+
+    let create = db.store.create_user(&new_user("ada@example.com")).await;
+    let changes = UpdateUser {
+        name: None,
+        email: Some(Email::parse("ada@example.com").unwrap()),
+    };
+    let update = db.store.update_user(grace.id, &changes, at(1)).await;
+
+    assert!(matches!(create, Err(StoreError::EmailTaken)), "{create:?}");
+    assert!(matches!(update, Err(StoreError::EmailTaken)), "{update:?}");
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn an_update_keeping_ones_own_email_changes_only_what_is_given() {
+    let Some(db) = TestDb::create("update_own_email").await else {
+        return;
+    };
+    let ada = db
+        .store
+        .create_user(&new_user("ada@example.com"))
+        .await
+        .unwrap();
+    let changes = UpdateUser {
+        name: Some(UserName::parse("Ada King").unwrap()),
+        email: Some(ada.email.clone()),
+    };
+
+    let updated = db
+        .store
+        .update_user(ada.id, &changes, at(5))
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(updated.name.as_str(), "Ada King");
+    assert_eq!(updated.email, ada.email);
+    assert_eq!(updated.created_at, ada.created_at);
+    assert_eq!(updated.updated_at, at(5));
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_missing_user_is_absent_for_get_update_and_delete() {
+    let Some(db) = TestDb::create("missing_user").await else {
+        return;
+    };
+    let nobody = UserId::new(42).unwrap();
+    let changes = UpdateUser {
+        name: Some(UserName::parse("Nobody").unwrap()),
+        email: None,
+    };
+
+    assert_eq!(db.store.get_user(nobody).await.unwrap(), None);
+    assert_eq!(
+        db.store.update_user(nobody, &changes, at(1)).await.unwrap(),
+        None
+    );
+    assert!(!db.store.delete_user(nobody).await.unwrap());
+    db.finish().await;
+}
