@@ -4,8 +4,8 @@
 //!
 //! The instance must hold the seed catalogue (`PROD-001`…`PROD-100`) and at least 10 seeded users.
 
-mod client;
 pub mod checks;
+mod client;
 
 pub use client::{Api, Reply};
 

@@ -64,7 +64,9 @@ impl OrderId {
     /// Accepts the canonical 26-character Crockford form (upper or lower case). The first character
     /// carries only 3 bits, so anything above `7` would overflow 128 bits and is refused.
     pub fn parse(text: &str) -> Option<Self> {
-        if text.len() != ulid::ULID_LEN || !text.starts_with(['0', '1', '2', '3', '4', '5', '6', '7']) {
+        if text.len() != ulid::ULID_LEN
+            || !text.starts_with(['0', '1', '2', '3', '4', '5', '6', '7'])
+        {
             return None;
         }
         Ulid::from_str(text).ok().map(OrderId)

@@ -1,4 +1,5 @@
-//! twinstack's Postgres adapter: [`PgStore`] implements core's [`Store`] port over sqlx.
+//! twinstack's Postgres adapter: [`PgStore`] implements core's [`Store`](twinstack_core::Store)
+//! port over sqlx.
 //!
 //! Queries are plain `sqlx::query*` calls with static SQL and bind parameters, so the crate builds
 //! from a fresh clone without a database. The schema lives in `migrations/`, embedded at compile
@@ -41,8 +42,6 @@ mod users;
 pub use seed::{load_data_set, read_data_set};
 pub use sqlx::PgPool;
 use sqlx::migrate::{MigrateError, Migrator};
-#[cfg(doc)]
-use twinstack_core::Store;
 use twinstack_core::{StoreError, Timestamp};
 
 /// The schema's migrations, embedded at compile time.
@@ -53,7 +52,7 @@ pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
     MIGRATOR.run(pool).await
 }
 
-/// The Postgres [`Store`]. Cloning shares the pool.
+/// The Postgres [`Store`](twinstack_core::Store). Cloning shares the pool.
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,

@@ -10,7 +10,11 @@ pub async fn api_health_answers_ok_without_store(api: &Api) {
 pub async fn openapi_document_describes_every_route(api: &Api) {
     let document = api.get("/api/openapi.json").await.expect(200);
 
-    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    assert!(
+        document["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3."))
+    );
     let paths = document["paths"].as_object().expect("paths");
     for (path, methods) in [
         ("/api/health", &["get"][..]),
@@ -23,7 +27,10 @@ pub async fn openapi_document_describes_every_route(api: &Api) {
         ("/api/orders/{id}", &["get", "patch"]),
     ] {
         for method in methods {
-            assert!(paths[path][method].is_object(), "{method} {path} is documented");
+            assert!(
+                paths[path][method].is_object(),
+                "{method} {path} is documented"
+            );
         }
     }
 }

@@ -27,11 +27,20 @@ pub fn config(database_url: String) -> Config {
 
 /// Migrates and seeds the small data set through the same functions `twinstack seed` uses.
 pub async fn seed(database_url: &str) {
-    let pool = PgPoolOptions::new().max_connections(2).connect(database_url).await.expect("connect");
-    twinstack_store_postgres::migrate(&pool).await.expect("migrate");
-    twinstack_store_postgres::load_data_set(&pool, &DataSet::generate(SEED_USERS, SEED_ORDERS_PER_USER))
+    let pool = PgPoolOptions::new()
+        .max_connections(2)
+        .connect(database_url)
         .await
-        .expect("seed");
+        .expect("connect");
+    twinstack_store_postgres::migrate(&pool)
+        .await
+        .expect("migrate");
+    twinstack_store_postgres::load_data_set(
+        &pool,
+        &DataSet::generate(SEED_USERS, SEED_ORDERS_PER_USER),
+    )
+    .await
+    .expect("seed");
     pool.close().await;
 }
 
@@ -40,17 +49,23 @@ pub async fn serve(config: Config) -> SocketAddr {
     let listener = TcpListener::bind((config.host, 0)).await.expect("bind");
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        twinstack_server::serve(config, listener, std::future::pending()).await.expect("server runs");
+        twinstack_server::serve(config, listener, std::future::pending())
+            .await
+            .expect("server runs");
     });
     address
 }
 
 /// A fresh database on the shared test cluster, seeded, behind a running server.
 pub async fn spawn_postgres_twin() -> Api {
-    let database_url = twinstack_testkit::shared().create_database("api").expect("a test database");
+    let database_url = twinstack_testkit::shared()
+        .create_database("api")
+        .expect("a test database");
     seed(&database_url).await;
     let address = serve(config(database_url)).await;
     let api = Api::new(format!("http://{address}"));
-    twinstack_testkit::wait_for_http(&api.url("/healthz"), Duration::from_secs(10)).await.expect("server up");
+    twinstack_testkit::wait_for_http(&api.url("/healthz"), Duration::from_secs(10))
+        .await
+        .expect("server up");
     api
 }

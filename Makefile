@@ -1,0 +1,36 @@
+# twinstack — the commands README promises. Each target installs what it lacks.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+CARGO ?= cargo
+RELEASE_BIN := target/release
+
+.PHONY: test lint unit deps-test run bench-db release
+
+## make test: installs what is missing, then lint, then every test (unit, property, integration).
+test: deps-test
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint; lint_end=$$(date +%s); \
+	$(MAKE) --no-print-directory unit; end=$$(date +%s); \
+	echo "make test: lint $$((lint_end - start)) s, tests $$((end - lint_end)) s"
+
+deps-test:
+	@deploy/scripts/install-deps.sh postgres
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+unit:
+	$(CARGO) test --workspace --all-targets --locked
+
+release:
+	$(CARGO) build --release --locked -p twinstack-server -p twinstack-cli
+
+## make run: throwaway Postgres, migrate, seed, serve on :8080 (Ctrl-C stops and cleans up).
+run: deps-test release
+	@deploy/scripts/run-local.sh
+
+## make bench-db: GET /api/users/{id} with wrk next to pgbench -S -M prepared, same database, same run.
+bench-db: deps-test release
+	@deploy/scripts/install-deps.sh wrk
+	@deploy/scripts/bench-db.sh

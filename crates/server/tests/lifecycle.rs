@@ -1,0 +1,189 @@
+//! The Kubernetes twin's lifecycle: readiness, a lost database, and graceful shutdown.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use twinstack_conformance::Api;
+use twinstack_testkit::PostgresCluster;
+
+/// Polls `path` until it answers `status`, for at most `within`.
+async fn eventually_status(api: &Api, path: &str, status: u16, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if api.get(path).await.status.as_u16() == status {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_database_answers_503_in_time_and_recovers_without_restart() {
+    // Arrange: a cluster of our own, since this test stops it.
+    let mut cluster = PostgresCluster::start_local().expect("a private cluster");
+    let database_url = cluster.create_database("outage").unwrap();
+    support::seed(&database_url).await;
+    let mut config = support::config(database_url);
+    config.request_timeout_ms = 2_000;
+    let api = Api::new(format!("http://{}", support::serve(config).await));
+    assert!(eventually_status(&api, "/readyz", 200, Duration::from_secs(10)).await);
+    api.get("/api/users/1").await.expect(200);
+
+    // Act: the database goes away.
+    cluster.stop().unwrap();
+
+    // Assert: 503 `unavailable` with Retry-After, within the request timeout; readiness stays up.
+    for path in ["/api/users/1", "/api/products", "/api/users/1/summary"] {
+        let started = Instant::now();
+        let reply = api.get(path).await;
+        let elapsed = started.elapsed();
+        reply.expect_error(503, "unavailable");
+        assert_eq!(reply.header("retry-after"), Some("1"));
+        assert!(
+            elapsed < Duration::from_millis(2_500),
+            "{path} answered after {elapsed:?}"
+        );
+    }
+    let reply = api
+        .post(
+            "/api/orders",
+            &serde_json::json!({"userId": 1, "items": [{"sku": "PROD-001", "qty": 1}]}),
+        )
+        .await;
+    reply.expect_error(503, "unavailable");
+    api.get("/readyz").await.expect(200);
+    api.get("/api/health").await.expect(200);
+
+    // Act: the database comes back. Assert: the same process serves again.
+    cluster.start_again().unwrap();
+    assert!(
+        eventually_status(&api, "/api/users/1", 200, Duration::from_secs(15)).await,
+        "recovered"
+    );
+    api.post(
+        "/api/orders",
+        &serde_json::json!({"userId": 1, "items": [{"sku": "PROD-001", "qty": 1}]}),
+    )
+    .await
+    .expect(201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_waits_for_the_first_database_connection() {
+    let mut cluster = PostgresCluster::start_local().expect("a private cluster");
+    let database_url = cluster.create_database("late").unwrap();
+    support::seed(&database_url).await;
+    cluster.stop().unwrap();
+
+    let api = Api::new(format!(
+        "http://{}",
+        support::serve(support::config(database_url)).await
+    ));
+
+    twinstack_testkit::wait_for_http(&api.url("/healthz"), Duration::from_secs(10))
+        .await
+        .unwrap();
+    api.get("/healthz").await.expect(200);
+    api.get("/readyz").await.expect(503);
+    cluster.start_again().unwrap();
+    assert!(eventually_status(&api, "/readyz", 200, Duration::from_secs(15)).await);
+}
+
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn twinstack_server(args: &[&str], database_url: &str, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_twinstack-server"));
+    command
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("SHUTDOWN_TIMEOUT_SECS", "10")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_accepting_and_drains_in_flight_requests() {
+    // Arrange: the real binary, migrated by its own `migrate` subcommand, then seeded.
+    let database_url = twinstack_testkit::shared()
+        .create_database("drain")
+        .unwrap();
+    let status = twinstack_server(&["migrate"], &database_url, 0)
+        .status()
+        .unwrap();
+    assert!(status.success(), "migrate exits 0");
+    support::seed(&database_url).await;
+    let port = twinstack_testkit::free_port();
+    let mut server = ServerProcess(
+        twinstack_server(&["serve"], &database_url, port)
+            .spawn()
+            .unwrap(),
+    );
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    twinstack_testkit::wait_for_http(&api.url("/healthz"), Duration::from_secs(15))
+        .await
+        .unwrap();
+    assert!(eventually_status(&api, "/readyz", 200, Duration::from_secs(15)).await);
+
+    // A request in flight: headers and half of the body sent, the rest held back.
+    let body = br#"{"userId": 1, "items": [{"sku": "PROD-001", "qty": 2}]}"#;
+    let mut in_flight = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        in_flight,
+        "POST /api/orders HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    in_flight.write_all(&body[..10]).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Act: SIGTERM, then finish the in-flight request.
+    let pid = server.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    in_flight.write_all(&body[10..]).unwrap();
+    let mut response = String::new();
+    in_flight.read_to_string(&mut response).unwrap();
+
+    // Assert: the in-flight request completed, new connections are refused, the process exits 0 in time.
+    assert!(
+        response.starts_with("HTTP/1.1 201"),
+        "in-flight request drained: {response}"
+    );
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no longer accepting"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "exits within the shutdown timeout"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "clean exit: {exit:?}");
+}
