@@ -78,7 +78,7 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// Stores `order` and, atomically with it, `record`. `UserNotFound` when the user does not exist.
     /// When a live record already holds the key, stores nothing and returns it; a concurrent holder
-    /// is waited for.
+    /// is waited for. The order's `created_at` is "now" for judging whether a record has expired.
     fn create_order(
         &self,
         order: &Order,

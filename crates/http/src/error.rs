@@ -166,3 +166,51 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::to_bytes;
+
+    use super::*;
+
+    async fn body_of(error: ApiError) -> (StatusCode, String, Option<String>) {
+        let response = error.into_response();
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (
+            status,
+            String::from_utf8(body.to_vec()).unwrap(),
+            retry_after,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_bug_is_a_500_whose_cause_is_logged_but_never_sent() {
+        let (status, body, _) = body_of(ApiError::Internal(
+            "secret table users_pkey exploded".into(),
+        ))
+        .await;
+
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            r#"{"error":{"code":"internal","message":"an internal error occurred","details":[]}}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn unavailable_hides_its_cause_and_says_when_to_retry() {
+        let (status, body, retry_after) = body_of(ApiError::Unavailable(Some(
+            "connection refused at 10.0.0.7".into(),
+        )))
+        .await;
+
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!body.contains("10.0.0.7"), "{body}");
+        assert_eq!(retry_after.as_deref(), Some("1"));
+    }
+}

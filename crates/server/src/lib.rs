@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use twinstack_core::Service;
+use twinstack_core::{Clock, Service, SystemClock};
 use twinstack_http::{Readiness, Settings};
 use twinstack_store_postgres::PgStore;
 
@@ -43,6 +43,7 @@ pub async fn serve(
     let pool = pool(&config)?;
     let readiness = Readiness::default();
     tokio::spawn(wait_for_database(pool.clone(), readiness.clone()));
+    tokio::spawn(purge_expired_idempotency_keys(PgStore::new(pool.clone())));
 
     let app = twinstack_http::router(
         Service::new(PgStore::new(pool.clone())),
@@ -85,6 +86,19 @@ async fn wait_for_database(pool: PgPool, readiness: Readiness) {
                 tracing::warn!(%error, "database not reachable yet");
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             }
+        }
+    }
+}
+
+/// Expired keys are already ignored and may be reclaimed; deleting them only bounds the table.
+async fn purge_expired_idempotency_keys(store: PgStore) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match store.delete_expired_idempotency(SystemClock.now()).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "purged expired idempotency keys"),
+            Err(error) => tracing::warn!(%error, "could not purge expired idempotency keys"),
         }
     }
 }

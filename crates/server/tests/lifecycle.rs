@@ -7,6 +7,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use sqlx::Connection;
 use twinstack_conformance::Api;
 use twinstack_testkit::PostgresCluster;
 
@@ -71,6 +72,39 @@ async fn a_lost_database_answers_503_in_time_and_recovers_without_restart() {
     )
     .await
     .expect(201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_outliving_the_request_timeout_answers_503() {
+    // Arrange: a table lock held by another session makes reads of users wait.
+    let database_url = twinstack_testkit::shared().create_database("slow").unwrap();
+    support::seed(&database_url).await;
+    let mut config = support::config(database_url.clone());
+    config.request_timeout_ms = 1_000;
+    let api = Api::new(format!("http://{}", support::serve(config).await));
+    api.get("/api/users/1").await.expect(200);
+    let mut blocker = sqlx::PgConnection::connect(&database_url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut blocker).await.unwrap();
+    sqlx::query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+
+    // Act
+    let started = Instant::now();
+    let reply = api.get("/api/users/1").await;
+    let elapsed = started.elapsed();
+
+    // Assert: the timeout answers, in our envelope, close to the configured time; then all is well.
+    reply.expect_error(503, "unavailable");
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    assert!(reply.header("x-request-id").is_some());
+    assert!(
+        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_millis(3_000),
+        "{elapsed:?}"
+    );
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+    api.get("/api/users/1").await.expect(200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

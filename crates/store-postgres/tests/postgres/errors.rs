@@ -8,7 +8,7 @@ use crate::support::TestDb;
 
 #[tokio::test]
 async fn an_unreachable_database_is_unavailable() {
-    // Port 1 on loopback refuses connections; no DATABASE_URL needed.
+    // Port 1 on loopback refuses connections.
     let pool = PgPoolOptions::new()
         .acquire_timeout(Duration::from_millis(500))
         .connect_lazy("postgres://postgres@127.0.0.1:1/postgres")
@@ -29,9 +29,7 @@ async fn a_connection_killed_under_the_store_is_unavailable_and_the_next_call_re
     let options = PgPoolOptions::new()
         .max_connections(1)
         .test_before_acquire(false);
-    let Some(db) = TestDb::create_with("killed_connection", options).await else {
-        return;
-    };
+    let db = TestDb::create_with("killed_connection", options).await;
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(db.pool())
         .await

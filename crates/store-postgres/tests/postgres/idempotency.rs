@@ -14,9 +14,7 @@ fn record(key: &str, fingerprint: &str, order: &Order) -> IdempotencyRecord {
 
 #[tokio::test]
 async fn a_live_key_is_taken_and_the_second_create_stores_nothing() {
-    let Some(db) = TestDb::create("key_taken").await else {
-        return;
-    };
+    let db = TestDb::create("key_taken").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -45,9 +43,7 @@ async fn a_live_key_is_taken_and_the_second_create_stores_nothing() {
 
 #[tokio::test]
 async fn an_expired_key_is_invisible_and_can_be_claimed_again() {
-    let Some(db) = TestDb::create("key_expired").await else {
-        return;
-    };
+    let db = TestDb::create("key_expired").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -80,9 +76,7 @@ async fn an_expired_key_is_invisible_and_can_be_claimed_again() {
 
 #[tokio::test]
 async fn a_failed_create_does_not_hold_its_key() {
-    let Some(db) = TestDb::create("key_released").await else {
-        return;
-    };
+    let db = TestDb::create("key_released").await;
     let orphan = order(UserId::new(9).unwrap(), 10, 1);
     let key = record("k-1", "f-1", &orphan);
 
@@ -98,9 +92,7 @@ async fn a_failed_create_does_not_hold_its_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_duplicates_wait_for_the_first_and_replay_it() {
-    let Some(db) = TestDb::create("key_concurrent").await else {
-        return;
-    };
+    let db = TestDb::create("key_concurrent").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -134,9 +126,7 @@ async fn concurrent_duplicates_wait_for_the_first_and_replay_it() {
 
 #[tokio::test]
 async fn purging_deletes_only_expired_records() {
-    let Some(db) = TestDb::create("key_purge").await else {
-        return;
-    };
+    let db = TestDb::create("key_purge").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))

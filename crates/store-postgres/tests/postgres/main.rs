@@ -1,5 +1,5 @@
-//! Integration tests against a real Postgres, named by `DATABASE_URL`; each test gets a database
-//! of its own on that server. Without `DATABASE_URL` the database tests print a note and pass.
+//! Integration tests against a real Postgres (a throwaway cluster from `twinstack-testkit`, or the
+//! server `DATABASE_URL` names); each test gets a database of its own on it.
 
 mod errors;
 mod idempotency;

@@ -4,9 +4,7 @@ use crate::support::{TestDb, at, new_user, order};
 
 #[tokio::test]
 async fn an_order_reads_back_equal() {
-    let Some(db) = TestDb::create("order_round_trip").await else {
-        return;
-    };
+    let db = TestDb::create("order_round_trip").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -23,9 +21,7 @@ async fn an_order_reads_back_equal() {
 
 #[tokio::test]
 async fn an_order_for_a_missing_user_is_user_not_found() {
-    let Some(db) = TestDb::create("order_missing_user").await else {
-        return;
-    };
+    let db = TestDb::create("order_missing_user").await;
     let placed = order(UserId::new(7).unwrap(), 10, 1);
 
     let outcome = db.store.create_order(&placed, None).await;
@@ -40,9 +36,7 @@ async fn an_order_for_a_missing_user_is_user_not_found() {
 
 #[tokio::test]
 async fn a_user_with_orders_cannot_be_deleted() {
-    let Some(db) = TestDb::create("delete_with_orders").await else {
-        return;
-    };
+    let db = TestDb::create("delete_with_orders").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -73,9 +67,7 @@ async fn a_user_with_orders_cannot_be_deleted() {
 
 #[tokio::test]
 async fn a_status_moves_only_from_the_expected_status() {
-    let Some(db) = TestDb::create("status_cas").await else {
-        return;
-    };
+    let db = TestDb::create("status_cas").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -111,9 +103,7 @@ async fn a_status_moves_only_from_the_expected_status() {
 
 #[tokio::test]
 async fn pages_walk_a_users_orders_newest_first_without_gaps_or_overlap() {
-    let Some(db) = TestDb::create("keyset_pages").await else {
-        return;
-    };
+    let db = TestDb::create("keyset_pages").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -155,9 +145,7 @@ async fn pages_walk_a_users_orders_newest_first_without_gaps_or_overlap() {
 
 #[tokio::test]
 async fn orders_of_user_tells_a_missing_user_from_one_without_orders() {
-    let Some(db) = TestDb::create("orders_of_user").await else {
-        return;
-    };
+    let db = TestDb::create("orders_of_user").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))

@@ -8,9 +8,7 @@ use crate::support::{TestDb, new_user, order};
 
 #[tokio::test]
 async fn a_loaded_data_set_reads_back_with_its_checksum_and_the_next_user_id_follows() {
-    let Some(db) = TestDb::create("seed_round_trip").await else {
-        return;
-    };
+    let db = TestDb::create("seed_round_trip").await;
     let data = DataSet::generate(DEFAULT_USERS, DEFAULT_ORDERS_PER_USER);
 
     let started = Instant::now();
@@ -36,9 +34,7 @@ async fn a_loaded_data_set_reads_back_with_its_checksum_and_the_next_user_id_fol
 
 #[tokio::test]
 async fn loading_replaces_everything_stored_before() {
-    let Some(db) = TestDb::create("seed_replaces").await else {
-        return;
-    };
+    let db = TestDb::create("seed_replaces").await;
     let data = DataSet::generate(30, 2);
     load_data_set(db.pool(), &data).await.unwrap();
     let extra = db
@@ -65,9 +61,7 @@ async fn loading_replaces_everything_stored_before() {
 
 #[tokio::test]
 async fn an_empty_data_set_loads_and_user_ids_restart_at_one() {
-    let Some(db) = TestDb::create("seed_empty").await else {
-        return;
-    };
+    let db = TestDb::create("seed_empty").await;
     load_data_set(db.pool(), &DataSet::generate(30, 2))
         .await
         .unwrap();

@@ -19,18 +19,15 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// Recreates database `twinstack_test_{test}` (a failed run leaves it for inspection) and
-    /// migrates it. `None`, after a note, when `DATABASE_URL` is unset.
-    pub async fn create(test: &'static str) -> Option<TestDb> {
+    /// Recreates database `twinstack_test_{test}` (a failed run leaves it for inspection) on the
+    /// test cluster (`DATABASE_URL`'s server when set, else a throwaway one) and migrates it.
+    pub async fn create(test: &'static str) -> TestDb {
         Self::create_with(test, PgPoolOptions::new().max_connections(8)).await
     }
 
-    pub async fn create_with(test: &'static str, pool: PgPoolOptions) -> Option<TestDb> {
-        let Ok(url) = std::env::var("DATABASE_URL") else {
-            eprintln!("skipping {test}: DATABASE_URL is not set");
-            return None;
-        };
-        let server = PgConnectOptions::from_str(&url).expect("DATABASE_URL is a Postgres URL");
+    pub async fn create_with(test: &'static str, pool: PgPoolOptions) -> TestDb {
+        let url = twinstack_testkit::shared().url();
+        let server = PgConnectOptions::from_str(url).expect("a Postgres URL");
         let name = format!("twinstack_test_{test}");
         let mut admin = PgConnection::connect_with(&server).await.expect("connect");
         // Identifiers cannot be bind parameters; `test` is a literal from this test suite.
@@ -49,11 +46,11 @@ impl TestDb {
             .await
             .expect("connect to the test database");
         migrate(&pool).await.expect("migrate");
-        Some(TestDb {
+        TestDb {
             store: PgStore::new(pool),
             server,
             name,
-        })
+        }
     }
 
     pub fn pool(&self) -> &PgPool {

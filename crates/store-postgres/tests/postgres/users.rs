@@ -4,9 +4,7 @@ use crate::support::{TestDb, at, new_user};
 
 #[tokio::test]
 async fn a_created_user_reads_back_equal_with_the_next_id() {
-    let Some(db) = TestDb::create("user_round_trip").await else {
-        return;
-    };
+    let db = TestDb::create("user_round_trip").await;
     let first = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -28,9 +26,7 @@ async fn a_created_user_reads_back_equal_with_the_next_id() {
 
 #[tokio::test]
 async fn an_email_of_another_user_is_taken_on_create_and_on_update() {
-    let Some(db) = TestDb::create("email_taken").await else {
-        return;
-    };
+    let db = TestDb::create("email_taken").await;
     db.store
         .create_user(&new_user("ada@example.com"))
         .await
@@ -55,9 +51,7 @@ async fn an_email_of_another_user_is_taken_on_create_and_on_update() {
 
 #[tokio::test]
 async fn an_update_keeping_ones_own_email_changes_only_what_is_given() {
-    let Some(db) = TestDb::create("update_own_email").await else {
-        return;
-    };
+    let db = TestDb::create("update_own_email").await;
     let ada = db
         .store
         .create_user(&new_user("ada@example.com"))
@@ -84,9 +78,7 @@ async fn an_update_keeping_ones_own_email_changes_only_what_is_given() {
 
 #[tokio::test]
 async fn a_missing_user_is_absent_for_get_update_and_delete() {
-    let Some(db) = TestDb::create("missing_user").await else {
-        return;
-    };
+    let db = TestDb::create("missing_user").await;
     let nobody = UserId::new(42).unwrap();
     let changes = UpdateUser {
         name: Some(UserName::parse("Nobody").unwrap()),
