@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 use twinstack_core::{Service, Store};
 
 pub use error::ApiError;
+pub use request_id::{HEADER as REQUEST_ID_HEADER, is_well_formed as is_well_formed_request_id};
 pub use state::{AppState, Readiness};
 
 /// Bodies at most 64 KiB.
