@@ -4,8 +4,8 @@
 use axum::extract::Request;
 use axum::http::uri::{PathAndQuery, Uri};
 use axum::http::{HeaderValue, header::HeaderName};
-use lambda_http::request::RequestContext;
 use lambda_http::RequestExt;
+use lambda_http::request::RequestContext;
 
 /// The router's paths start at `/api`, whatever stage or mapping the event arrived through:
 /// - REST API (v1): the event's `path` has no stage, but `lambda_http` prefixes one; use the raw path.
@@ -54,7 +54,10 @@ fn set_path(request: &mut Request, path: &str) {
 /// and the platform's own records share one id.
 pub fn lambda_request_id(mut request: Request) -> Request {
     let header = HeaderName::from_static(twinstack_http::REQUEST_ID_HEADER);
-    let has_own = request.headers().get(&header).is_some_and(twinstack_http::is_well_formed_request_id);
+    let has_own = request
+        .headers()
+        .get(&header)
+        .is_some_and(twinstack_http::is_well_formed_request_id);
     if !has_own {
         let from_lambda = request
             .lambda_context_ref()
