@@ -14,7 +14,7 @@ test: deps-test
 	echo "make test: lint $$((lint_end - start)) s, tests $$((end - lint_end)) s"
 
 deps-test:
-	@deploy/scripts/install-deps.sh postgres
+	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda
 
 lint:
 	$(CARGO) fmt --all -- --check

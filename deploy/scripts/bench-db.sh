@@ -17,7 +17,10 @@ mkdir -p "$out"
 
 server_pid=
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
   deploy/scripts/pg-throwaway.sh stop "$pg_dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT

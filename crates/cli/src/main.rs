@@ -15,11 +15,14 @@ struct Cli {
 enum Command {
     /// Load the deterministic data set into a store and print its checksum.
     Seed(seed::SeedArgs),
+    /// Monthly cost of each twin at the seed's scale points, the crossover, and a chart.
+    Cost(twinstack_cost::CostArgs),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Seed(args) => seed::run(args).await,
+        Command::Cost(args) => Ok(twinstack_cost::run(args)?),
     }
 }

@@ -1,5 +1,5 @@
 //! `twinstack seed`: loads the deterministic data set, reads it back, and prints the checksum of what
-//! the store now holds (the same value for every store).
+//! the store now holds — the same value for both stores.
 
 use std::time::Instant;
 
@@ -7,12 +7,23 @@ use anyhow::{Context, bail};
 use clap::Args;
 use sqlx::postgres::PgPoolOptions;
 use twinstack_core::seed::{DEFAULT_ORDERS_PER_USER, DEFAULT_USERS, DataSet};
+use twinstack_store_dynamodb::DynamoSettings;
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("store").required(true).args(["postgres", "dynamodb"])))]
 pub struct SeedArgs {
     /// Postgres URL to seed (the schema is migrated first).
     #[arg(long, value_name = "URL")]
-    postgres: String,
+    postgres: Option<String>,
+
+    /// DynamoDB endpoint to seed, such as DynamoDB Local's http://127.0.0.1:8000 (the table is created
+    /// if needed; reseeding replaces it). `AWS_REGION` applies; credentials come from the environment.
+    #[arg(long, value_name = "ENDPOINT", requires = "table")]
+    dynamodb: Option<String>,
+
+    /// DynamoDB table name.
+    #[arg(long, value_name = "T")]
+    table: Option<String>,
 
     /// Number of users (ids 1..=N).
     #[arg(long, default_value_t = DEFAULT_USERS, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -28,20 +39,11 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let data = DataSet::generate(args.users, args.orders_per_user);
     let expected = data.checksum();
 
-    let pool = PgPoolOptions::new()
-        .max_connections(2)
-        .connect(&args.postgres)
-        .await
-        .context("connecting to Postgres")?;
-    twinstack_store_postgres::migrate(&pool)
-        .await
-        .context("migrating")?;
-    twinstack_store_postgres::load_data_set(&pool, &data)
-        .await
-        .context("loading the data set")?;
-    let stored = twinstack_store_postgres::read_data_set(&pool)
-        .await
-        .context("reading the data set back")?;
+    let stored = match (&args.postgres, &args.dynamodb, &args.table) {
+        (Some(url), _, _) => seed_postgres(url, &data).await?,
+        (None, Some(endpoint), Some(table)) => seed_dynamodb(endpoint, table, &data).await?,
+        _ => bail!("give --postgres URL, or --dynamodb ENDPOINT --table T"),
+    };
     let checksum = stored.checksum();
     if checksum != expected {
         bail!(
@@ -57,4 +59,43 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     );
     println!("{checksum}");
     Ok(())
+}
+
+async fn seed_postgres(url: &str, data: &DataSet) -> anyhow::Result<DataSet> {
+    let pool = PgPoolOptions::new()
+        .max_connections(2)
+        .connect(url)
+        .await
+        .context("connecting to Postgres")?;
+    twinstack_store_postgres::migrate(&pool)
+        .await
+        .context("migrating")?;
+    twinstack_store_postgres::load_data_set(&pool, data)
+        .await
+        .context("loading the data set")?;
+    let stored = twinstack_store_postgres::read_data_set(&pool)
+        .await
+        .context("reading the data set back")?;
+    pool.close().await;
+    Ok(stored)
+}
+
+async fn seed_dynamodb(endpoint: &str, table: &str, data: &DataSet) -> anyhow::Result<DataSet> {
+    let mut settings = DynamoSettings::local(endpoint, table);
+    if let Ok(region) = std::env::var("AWS_REGION") {
+        settings.region = region;
+    }
+    // Seeding is a batch job, not a request: give each call room.
+    settings.operation_timeout = std::time::Duration::from_secs(60);
+    settings.attempt_timeout = std::time::Duration::from_secs(20);
+    let client = twinstack_store_dynamodb::client(&settings).await;
+    twinstack_store_dynamodb::create_table(&client, table)
+        .await
+        .context("creating the table")?;
+    twinstack_store_dynamodb::load_data_set(&client, table, data)
+        .await
+        .context("loading the data set")?;
+    twinstack_store_dynamodb::read_data_set(&client, table)
+        .await
+        .context("reading the data set back")
 }

@@ -1,9 +1,8 @@
 //! What differs between invocations and plain HTTP, undone before the shared router sees a request:
 //! the API Gateway stage in the path, and where the request id comes from.
 
-use axum::extract::Request;
 use axum::http::uri::{PathAndQuery, Uri};
-use axum::http::{HeaderValue, header::HeaderName};
+use axum::http::{HeaderValue, Request, header::HeaderName};
 use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
 
@@ -12,7 +11,7 @@ use lambda_http::request::RequestContext;
 /// - HTTP API (v2) on a named stage: `rawPath` carries `/{stage}`; strip it. `$default` stages and
 ///   function URLs carry none.
 /// - ALB: the path is the client's.
-pub fn strip_stage(mut request: Request) -> Request {
+pub fn strip_stage<B>(mut request: Request<B>) -> Request<B> {
     let path = match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV1(_)) => Some(request.raw_http_path().to_owned()),
         Some(RequestContext::ApiGatewayV2(context)) => match context.stage.as_deref() {
@@ -35,7 +34,7 @@ pub fn strip_stage(mut request: Request) -> Request {
     request
 }
 
-fn set_path(request: &mut Request, path: &str) {
+fn set_path<B>(request: &mut Request<B>, path: &str) {
     let path_and_query = match request.uri().query() {
         Some(query) => format!("{path}?{query}"),
         None => path.to_owned(),
@@ -52,7 +51,7 @@ fn set_path(request: &mut Request, path: &str) {
 
 /// A request without a well-formed `x-request-id` takes the Lambda request id, so logs, responses
 /// and the platform's own records share one id.
-pub fn lambda_request_id(mut request: Request) -> Request {
+pub fn lambda_request_id<B>(mut request: Request<B>) -> Request<B> {
     let header = HeaderName::from_static(twinstack_http::REQUEST_ID_HEADER);
     let has_own = request
         .headers()

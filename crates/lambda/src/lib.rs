@@ -1,3 +1,63 @@
 //! The serverless twin: the shared router under `lambda_http`, on DynamoDB.
+//!
+//! Init does nothing but read the environment and build the SDK client (no I/O: the first DynamoDB
+//! call opens the connection), so a cold start costs the process start and little else.
 
 pub mod adapt;
+
+use std::time::Duration;
+
+use axum::Router;
+use tower::util::MapRequest;
+use twinstack_core::Service;
+use twinstack_http::{Readiness, Settings};
+use twinstack_store_dynamodb::{DynamoSettings, DynamoStore};
+
+/// `REQUEST_TIMEOUT_MS`, as on the server; keep the function's own timeout above it.
+pub const REQUEST_TIMEOUT_ENV: &str = "REQUEST_TIMEOUT_MS";
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub fn request_timeout_from_env() -> Result<Duration, String> {
+    match std::env::var(REQUEST_TIMEOUT_ENV) {
+        Err(_) => Ok(DEFAULT_REQUEST_TIMEOUT),
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| *ms >= 100)
+            .map(Duration::from_millis)
+            .ok_or_else(|| {
+                format!(
+                    "{REQUEST_TIMEOUT_ENV} must be a whole number of milliseconds, at least 100"
+                )
+            }),
+    }
+}
+
+type Request = lambda_http::http::Request<lambda_http::Body>;
+
+/// The router as the Lambda runtime calls it: stage stripped and request id settled before routing.
+pub type LambdaApp = MapRequest<MapRequest<Router, fn(Request) -> Request>, fn(Request) -> Request>;
+
+/// Wraps `router` (rather than layering inside it) so the path is rewritten before routing.
+pub fn lambda_app(router: Router) -> LambdaApp {
+    let with_request_id =
+        MapRequest::new(router, adapt::lambda_request_id as fn(Request) -> Request);
+    MapRequest::new(
+        with_request_id,
+        adapt::strip_stage as fn(Request) -> Request,
+    )
+}
+
+/// The shared router over DynamoDB. There is no load balancer probe to answer, so it is ready at once.
+pub async fn router(settings: &DynamoSettings, request_timeout: Duration) -> Router {
+    let client = twinstack_store_dynamodb::client(settings).await;
+    let store = DynamoStore::new(client, &settings.table);
+    twinstack_http::router(
+        Service::new(store),
+        Settings {
+            request_timeout,
+            readiness: Readiness::ready(),
+        },
+    )
+}

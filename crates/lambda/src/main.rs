@@ -1,1 +1,21 @@
-fn main() {}
+//! `twinstack-lambda`: the API as a Lambda function (API Gateway REST or HTTP API, function URLs, ALB).
+
+use lambda_http::Error;
+use tracing_subscriber::EnvFilter;
+use twinstack_store_dynamodb::DynamoSettings;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    // CloudWatch stamps every line itself.
+    tracing_subscriber::fmt()
+        .json()
+        .without_time()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let settings = DynamoSettings::from_env()?;
+    let request_timeout = twinstack_lambda::request_timeout_from_env()?;
+    let router = twinstack_lambda::router(&settings, request_timeout).await;
+    lambda_http::run(twinstack_lambda::lambda_app(router)).await
+}

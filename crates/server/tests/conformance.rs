@@ -3,3 +3,4 @@
 mod support;
 
 twinstack_conformance::conformance_suite!(support::spawn_postgres_twin);
+twinstack_conformance::raw_body_checks!(support::spawn_postgres_twin);

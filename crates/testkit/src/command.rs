@@ -54,6 +54,7 @@ pub(crate) fn as_owner(program: &Path, cwd: &Path) -> Command {
 pub(crate) fn postgres_user_ids() -> anyhow::Result<(u32, u32)> {
     let name = std::ffi::CString::new(POSTGRES_USER).expect("no NUL in a constant");
     // The reentrant variant: tests run on many threads, and getpwnam's static buffer is shared.
+    // SAFETY: `passwd` is plain old data (integers and raw pointers); all-zero is valid.
     let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
     let mut buf = vec![0 as libc::c_char; 16 * 1024];
     let mut found: *mut libc::passwd = std::ptr::null_mut();

@@ -50,9 +50,17 @@
 //!
 //! [`free_port`] picks a port for a server under test and [`wait_for_http`] waits until it
 //! answers. [`pg_bin`] and [`psql()`] are there for tests that poke at Postgres directly.
+//!
+//! # DynamoDB
+//!
+//! [`DynamoDbLocal`] is Amazon's DynamoDB Local on a free port (`java`, and the jar that
+//! `deploy/scripts/install-deps.sh dynamodb-local` installs): [`DynamoDbLocal::shared`] for
+//! tests that each use tables of their own, [`DynamoDbLocal::start`] for one a test may stop.
 
 mod cluster;
 mod command;
+mod dynamodb_local;
+mod lambda_emulator;
 mod net;
 mod pg_bin;
 mod psql;
@@ -60,7 +68,9 @@ mod shared;
 mod watchdog;
 
 pub use cluster::{DATABASE_URL_ENV, PostgresCluster, RestartUnsupported};
-pub use net::{free_port, wait_for_http};
+pub use dynamodb_local::{DYNAMODB_LOCAL_DIR_ENV, DynamoDbLocal};
+pub use lambda_emulator::LambdaEmulator;
+pub use net::{free_port, wait_for_http, wait_for_status};
 pub use pg_bin::pg_bin;
 pub use psql::psql;
 pub use shared::{shared, try_shared};

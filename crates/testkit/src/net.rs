@@ -44,3 +44,23 @@ pub async fn wait_for_http(url: &str, timeout: Duration) -> anyhow::Result<()> {
         tokio::time::sleep(PROBE_INTERVAL).await;
     }
 }
+
+/// Polls `url` with GET until it answers `status`, or fails once `timeout` has passed. Each probe
+/// may take a while (a function behind an emulator can be building on its first call).
+pub async fn wait_for_status(url: &str, status: u16, timeout: Duration) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        let last = match client.get(url).send().await {
+            Ok(response) if response.status().as_u16() == status => return Ok(()),
+            Ok(response) => format!("status {}", response.status()),
+            Err(err) => err.to_string(),
+        };
+        if Instant::now() >= deadline {
+            bail!("{url} did not answer {status} within {timeout:?}; last: {last}");
+        }
+        tokio::time::sleep(PROBE_INTERVAL * 4).await;
+    }
+}

@@ -15,7 +15,10 @@
 //! and `rm -rf DIR`. The watchdog sits in its own process group so a Ctrl-C aimed at the
 //! test run does not kill it before it has cleaned up. Postgres adds a second net of its
 //! own: a postmaster whose `postmaster.pid` disappears shuts itself down within a minute.
+//!
+//! DynamoDB Local (`dynamodb_local.rs`) uses the same watchdog with a cleanup of its own.
 
+use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -24,7 +27,6 @@ use anyhow::Context;
 
 /// `$1` = cluster dir, the remaining args = the `pg_ctl` command (maybe behind `runuser`).
 const SCRIPT: &str = r#"dir=$1; shift
-cat >/dev/null
 "$@" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
 rm -rf "$dir""#;
 
@@ -39,12 +41,22 @@ pub(crate) struct Watchdog {
 impl Watchdog {
     /// Starts a watchdog that will stop the cluster in `dir` with `pg_ctl_argv` and remove `dir`.
     pub(crate) fn arm(dir: &Path, pg_ctl_argv: &[String]) -> anyhow::Result<Self> {
+        let args = std::iter::once(dir.as_os_str()).chain(pg_ctl_argv.iter().map(OsStr::new));
+        Self::arm_with("twinstack-pg-watchdog", SCRIPT, args)
+    }
+
+    /// Starts a watchdog named `name` (its `$0`, shown in `ps`) that runs the `sh` script
+    /// `cleanup` with `args` as `$1…` once the pipe closes.
+    pub(crate) fn arm_with<'a>(
+        name: &str,
+        cleanup: &str,
+        args: impl IntoIterator<Item = &'a OsStr>,
+    ) -> anyhow::Result<Self> {
         let mut child = Command::new("sh")
             .arg("-c")
-            .arg(SCRIPT)
-            .arg("twinstack-pg-watchdog") // $0, shows up in `ps`
-            .arg(dir)
-            .args(pg_ctl_argv)
+            .arg(format!("cat >/dev/null\n{cleanup}"))
+            .arg(name)
+            .args(args)
             .current_dir("/")
             .stdin(Stdio::piped())
             // Inheriting our stdout/stderr would keep a `cargo test | tee` pipeline open.
@@ -52,7 +64,7 @@ impl Watchdog {
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
-            .context("could not start the cluster watchdog (`sh`)")?;
+            .with_context(|| format!("could not start the watchdog {name} (`sh`)"))?;
         let trigger = child.stdin.take();
         Ok(Self { child, trigger })
     }

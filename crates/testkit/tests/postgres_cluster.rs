@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use twinstack_testkit::{PostgresCluster, pg_bin, psql, shared};
+use twinstack_testkit::{PostgresCluster, RestartUnsupported, pg_bin, psql, shared};
 
-/// Tells the [`watchdog_child`] helper test to start the shared cluster (`exit` or `hang`).
+/// Tells the [`watchdog_child`] helper test what to do (`exit`, `hang` or `external`).
 const CHILD_MODE_ENV: &str = "TWINSTACK_TESTKIT_CHILD_MODE";
 /// How the helper reports its cluster to the parent on stdout.
 const CHILD_REPORT_PREFIX: &str = "TESTKIT_CLUSTER";
@@ -117,46 +117,29 @@ fn two_private_clusters_run_side_by_side() {
 }
 
 #[test]
-fn external_database_url_is_used_and_not_restartable() {
-    // Stand in a local cluster for "someone else's server" by handing its URL over.
+fn database_url_selects_an_external_server_that_cannot_be_restarted() {
+    // A private cluster stands in for "someone else's server"; a child process gets its URL
+    // as DATABASE_URL (setting it in this multi-threaded process would race other tests).
     let real = PostgresCluster::start_local().unwrap();
-    let mut external = with_database_url(real.url(), PostgresCluster::start).unwrap();
-    assert!(external.is_external());
-    assert_eq!(external.url(), real.url());
-    assert_eq!(external.port(), real.port());
-    assert_eq!(external.dir(), None);
-
-    let db = external.create_database("ext").unwrap();
-    assert!(db.starts_with(&format!(
-        "postgres://postgres@127.0.0.1:{}/ext_",
-        real.port()
-    )));
-    assert_eq!(psql(&db, "SELECT 1").unwrap(), "1");
-
-    let err = external.stop().unwrap_err();
-    assert!(err.is::<twinstack_testkit::RestartUnsupported>(), "{err:#}");
-    let err = external.start_again().unwrap_err();
-    assert!(err.is::<twinstack_testkit::RestartUnsupported>(), "{err:#}");
-
-    drop(external);
-    // Dropping the handle must leave the external server alone.
+    let (mut child, report) = spawn_child("external", Some(real.url()));
+    assert!(child.wait().unwrap().success());
+    let [external, url, port, db, stop_err] = &report[..] else {
+        panic!("unexpected report {report:?}");
+    };
+    assert_eq!(external, "external=true");
+    assert_eq!(url, real.url());
+    assert_eq!(port.parse::<u16>().unwrap(), real.port());
+    assert_eq!(stop_err, "stop=RestartUnsupported");
+    assert!(
+        db.starts_with(&format!(
+            "postgres://postgres@127.0.0.1:{}/ext_",
+            real.port()
+        )),
+        "{db}"
+    );
+    // The database it made is real, and dropping its handle left the server running.
+    assert_eq!(psql(db, "SELECT 1").unwrap(), "1");
     assert_eq!(psql(real.url(), "SELECT 1").unwrap(), "1");
-}
-
-/// Runs `f` with `DATABASE_URL` set to `url`.
-///
-/// Only this test reads the variable at a time it matters: every other test here either
-/// calls `start_local` or got the shared cluster before (`shared()` is primed first), and
-/// the child-process tests clear the variable explicitly.
-fn with_database_url<T>(url: &str, f: impl FnOnce() -> T) -> T {
-    shared();
-    // SAFETY: no other thread in this test binary reads or writes the environment
-    // concurrently except libtest and `Command` spawns, which only read it; see above.
-    unsafe { std::env::set_var("DATABASE_URL", url) };
-    let result = f();
-    // SAFETY: as above.
-    unsafe { std::env::remove_var("DATABASE_URL") };
-    result
 }
 
 #[test]
@@ -168,53 +151,73 @@ fn pg_bin_finds_installed_tools_and_explains_missing_ones() {
 }
 
 /// Not a test on its own: the child-process tests below re-run this binary with
-/// [`CHILD_MODE_ENV`] set to get a process holding the shared cluster. Without it, no-op.
+/// [`CHILD_MODE_ENV`] set, to get a process that holds a cluster. Without it, a no-op.
 #[test]
 fn watchdog_child() {
     let Ok(mode) = std::env::var(CHILD_MODE_ENV) else {
         return;
     };
+    let report = |fields: &[&str]| println!("\n{CHILD_REPORT_PREFIX} {}", fields.join(" "));
+    if mode == "external" {
+        let mut pg = PostgresCluster::start().unwrap();
+        let db = pg.create_database("ext").unwrap();
+        let stop = match pg.stop() {
+            Err(err) if err.is::<RestartUnsupported>() => "stop=RestartUnsupported".to_owned(),
+            other => format!("stop={other:?}"),
+        };
+        let external = format!("external={}", pg.is_external());
+        report(&[&external, pg.url(), &pg.port().to_string(), &db, &stop]);
+        return;
+    }
     let pg = shared();
-    println!(
-        "{CHILD_REPORT_PREFIX} {} {}",
-        pg.port(),
-        pg.dir().unwrap().display()
-    );
+    report(&[&pg.port().to_string(), &pg.dir().unwrap().to_string_lossy()]);
     if mode == "hang" {
-        loop {
-            std::thread::sleep(Duration::from_secs(60));
-        }
+        // Bounded, so a parent that fails before killing us cannot leave us around for
+        // ever (we share its stderr, which would keep a CI log pipe open).
+        std::thread::sleep(Duration::from_secs(120));
     }
 }
 
-/// Starts this test binary running only [`watchdog_child`] in `mode`, and returns it once it
-/// has reported its shared cluster's port and dir.
-fn spawn_child(mode: &str) -> (Child, u16, PathBuf) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "watchdog_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_MODE_ENV, mode)
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    for line in stdout.lines() {
-        let line = line.unwrap();
-        if let Some(report) = line.strip_prefix(CHILD_REPORT_PREFIX) {
-            let (port, dir) = report.trim().split_once(' ').unwrap();
-            return (child, port.parse().unwrap(), PathBuf::from(dir));
+/// Starts this test binary running only [`watchdog_child`] in `mode` (with `DATABASE_URL`
+/// set to `database_url` or removed), and returns it with the fields it reported.
+fn spawn_child(mode: &str, database_url: Option<&str>) -> (Child, Vec<String>) {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "watchdog_child",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(CHILD_MODE_ENV, mode)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::inherit());
+    match database_url {
+        Some(url) => cmd.env("DATABASE_URL", url),
+        None => cmd.env_remove("DATABASE_URL"),
+    };
+    let mut child = cmd.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while stdout.read_line(&mut line).unwrap() > 0 {
+        // libtest prints "test watchdog_child ... " on the same line before our output.
+        if let Some((_, report)) = line.split_once(CHILD_REPORT_PREFIX) {
+            let fields = report.split_whitespace().map(str::to_owned).collect();
+            // Keep reading: closing the pipe would fail the child's remaining output (EPIPE).
+            std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+            return (child, fields);
         }
+        line.clear();
     }
-    panic!(
-        "child exited without reporting its cluster: {:?}",
-        child.wait()
-    );
+    panic!("child exited without reporting: {:?}", child.wait());
+}
+
+/// [`spawn_child`] for the shared-cluster modes: the child's cluster port and dir.
+fn spawn_cluster_child(mode: &str) -> (Child, u16, PathBuf) {
+    let (child, report) = spawn_child(mode, None);
+    let [port, dir] = &report[..] else {
+        panic!("unexpected report {report:?}");
+    };
+    (child, port.parse().unwrap(), PathBuf::from(dir))
 }
 
 fn assert_cleaned_up(port: u16, dir: &Path) {
@@ -231,18 +234,28 @@ fn assert_cleaned_up(port: u16, dir: &Path) {
 
 #[test]
 fn shared_cluster_is_cleaned_up_when_the_process_exits() {
-    let (mut child, port, dir) = spawn_child("exit");
+    let (mut child, port, dir) = spawn_cluster_child("exit");
     assert!(child.wait().unwrap().success());
     assert_cleaned_up(port, &dir);
 }
 
+/// Kills the child when dropped, so a failing assertion does not leave it running.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn shared_cluster_is_cleaned_up_when_the_process_is_killed() {
-    let (mut child, port, dir) = spawn_child("hang");
+    let (child, port, dir) = spawn_cluster_child("hang");
+    let child = KillOnDrop(child);
     let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
     assert_eq!(psql(&url, "SELECT 1").unwrap(), "1");
-    child.kill().unwrap(); // SIGKILL: no destructors, no atexit
-    child.wait().unwrap();
+    drop(child); // SIGKILL: no destructors, no atexit
     assert_cleaned_up(port, &dir);
     assert!(psql(&url, "SELECT 1").is_err());
 }

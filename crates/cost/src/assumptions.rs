@@ -1,0 +1,202 @@
+//! The documented defaults: twinstack's own figures (Rust, 128 MB, arm64) and the seed article's setup
+//! (Node.js 20 at 512 or 1024 MB, REST API, 3 × t3.medium, db.t3.medium).
+//!
+//! Where a figure is the seed's, it says so; where it is ours, the comment says why. Timings marked
+//! "placeholder" stand until a benchmark run replaces them through `--from` or `--from-cloudwatch`.
+
+use crate::dynamodb_units::{Read, Write, read_units, write_units};
+use crate::workload::{
+    ApiKind, Architecture, Database, Endpoint, Kubernetes, Lambda, LambdaTiming, Serverless,
+    Workload, Xray,
+};
+
+/// Every request's share is equal: the seed's Artillery scenario runs these three in a row.
+fn seed_flow(
+    get_user: (f64, f64),
+    create_order: (f64, f64),
+    list_orders: (f64, f64),
+) -> Vec<Endpoint> {
+    [
+        ("GET /api/users/{id}", get_user),
+        ("POST /api/orders", create_order),
+        ("GET /api/orders?userId&limit=10", list_orders),
+    ]
+    .into_iter()
+    .map(|(name, (read, write))| Endpoint {
+        name: name.to_owned(),
+        share: 1.0,
+        read_units: read,
+        write_units: write,
+    })
+    .collect()
+}
+
+/// X-Ray's default sampling rule: the first request each second, then 5% of the rest.
+fn default_xray() -> Xray {
+    Xray {
+        reservoir_per_second: 1.0,
+        rate: 0.05,
+    }
+}
+
+/// The Kubernetes figures both setups share; node type, throughput and database classes differ.
+fn kubernetes(node_type: &str, requests_per_vcpu: f64, classes: &[&str]) -> Kubernetes {
+    Kubernetes {
+        node_type: node_type.to_owned(),
+        // The seed runs 3 nodes and `minReplicas: 3`, one per availability zone.
+        min_nodes: 3,
+        // The seed's `targetCPUUtilizationPercentage: 70`.
+        hpa_target: 0.7,
+        requests_per_vcpu,
+        // kubelet, kube-proxy, VPC CNI and a log shipper on every node.
+        node_overhead_vcpu: 0.2,
+        // The seed's Prometheus requests 500m; Grafana and the NGINX ingress controller take ~0.2 more.
+        cluster_overhead_vcpu: 0.7,
+        node_disk_gb: 20.0,
+        // The seed's monitoring volumes: Prometheus 50Gi, Grafana 10Gi, Loki 50Gi.
+        cluster_disk_gb: 110.0,
+        database: Database {
+            classes: classes.iter().map(|class| (*class).to_owned()).collect(),
+            // One request makes one to three indexed queries; pgbench -S serves well over that per vCPU.
+            requests_per_vcpu: 2_000.0,
+            target_utilisation: 0.7,
+            storage_gb: 20.0,
+        },
+        nat_gateways: 1.0,
+        load_balancers: 1.0,
+        // The load balancer's addresses in two availability zones and the NAT gateway's.
+        public_ipv4_addresses: 3.0,
+        // API clients keep connections alive; one request in ten opens a new one.
+        new_connections_per_request: 0.1,
+    }
+}
+
+/// Traffic shape shared by every setup, so the two twins are compared on identical behaviour.
+fn workload(
+    label: String,
+    mix: Vec<Endpoint>,
+    serverless: Serverless,
+    kubernetes: Kubernetes,
+) -> Workload {
+    Workload {
+        label,
+        mix,
+        // The seed's traffic has "peak/off-peak cycles"; a peak hour at three times the daily average.
+        peak_to_average: 3.0,
+        request_bytes: 400.0,
+        // A user or a page of ten orders as JSON.
+        response_bytes: 800.0,
+        // Lambda's START/END/REPORT lines (~300 bytes) and one request log line.
+        log_bytes_per_request: 600.0,
+        log_retention_months: 1.0,
+        serverless,
+        kubernetes,
+    }
+}
+
+/// twinstack: Rust on `provided.al2023`, arm64, 128 MB; axum on Graviton nodes.
+pub fn twinstack() -> Workload {
+    twinstack_with(ApiKind::Rest)
+}
+
+pub fn twinstack_with(api: ApiKind) -> Workload {
+    // The Lambda twin's DynamoDB design: a user is one item; an order is written with its idempotency
+    // record in one transaction, after strongly consistent reads of the user and the key and an
+    // eventually consistent read of the product; a page of ten ~400-byte orders is one 4 KB query.
+    let mix = seed_flow(
+        (read_units(Read::Eventual, 1.0), 0.0),
+        (
+            read_units(Read::Strong, 1.0) * 2.0 + read_units(Read::Eventual, 1.0),
+            write_units(Write::Transactional, 1.0) * 2.0,
+        ),
+        (read_units(Read::Eventual, 4.0), 0.0),
+    );
+    let serverless = Serverless {
+        lambda: Lambda {
+            runtime: "Rust on provided.al2023".to_owned(),
+            architecture: Architecture::Arm64,
+            memory_mb: 128.0,
+            // Placeholder until `make bench`: ~0.5 ms of CPU on a full core, one ~6 ms DynamoDB round
+            // trip, a ~40 ms Rust cold start, one invocation in a hundred cold.
+            timing: LambdaTiming::Local {
+                cpu_ms: 0.5,
+                io_ms: 6.0,
+                init_ms: 40.0,
+                cold_start_rate: 0.01,
+            },
+        },
+        api,
+        xray: default_xray(),
+        // Latency and count for each endpoint of the mix.
+        custom_metrics: 6.0,
+        dynamodb_storage_gb: 1.0,
+    };
+    let mut twinstack = workload(
+        String::new(),
+        mix,
+        serverless,
+        // Placeholder until `make bench`: an axum handler with one Postgres round trip per request.
+        kubernetes(
+            "t4g.medium",
+            4_000.0,
+            &[
+                "db.t4g.medium",
+                "db.m6g.large",
+                "db.m6g.xlarge",
+                "db.m6g.2xlarge",
+            ],
+        ),
+    );
+    relabel(&mut twinstack);
+    twinstack
+}
+
+/// Names a twinstack workload after its current Lambda figures (measured ones may replace defaults).
+pub fn relabel(workload: &mut Workload) {
+    let serverless = &workload.serverless;
+    let lambda = &serverless.lambda;
+    workload.label = format!(
+        "twinstack ({}, {:.0} MB, {}, {})",
+        lambda.runtime, lambda.memory_mb, lambda.architecture, serverless.api
+    );
+}
+
+/// The seed's setup at `memory_mb` (512 or 1024), with the seed's own latency figures.
+pub fn seed(memory_mb: f64) -> Workload {
+    // The seed's handler reads with DocumentClient.get and writes with put: no transactions.
+    let mix = seed_flow(
+        (read_units(Read::Eventual, 1.0), 0.0),
+        (0.0, write_units(Write::Standard, 1.0)),
+        (read_units(Read::Eventual, 4.0), 0.0),
+    );
+    // The seed's cold and warm p50s (its latency table); the p50 stands in for the mean.
+    let (warm, init) = if memory_mb >= 1024.0 {
+        (5.0, 180.0)
+    } else {
+        (8.0, 320.0)
+    };
+    let serverless = Serverless {
+        lambda: Lambda {
+            runtime: "Node.js 20".to_owned(),
+            architecture: Architecture::X86_64,
+            memory_mb,
+            timing: LambdaTiming::OnLambda {
+                warm_billed_ms: warm,
+                init_billed_ms: init,
+                cold_start_rate: 0.01,
+            },
+        },
+        api: ApiKind::Rest,
+        xray: default_xray(),
+        // The seed's publishMetric examples: DBQueryLatency and CacheHitRate under one dimension.
+        custom_metrics: 2.0,
+        dynamodb_storage_gb: 1.0,
+    };
+    workload(
+        format!("seed setup (Node.js 20, {memory_mb:.0} MB, x86_64, REST API)"),
+        mix,
+        serverless,
+        // Node.js + Express with a Postgres round trip: an assumption, the seed gives no throughput.
+        kubernetes("t3.medium", 1_000.0, &["db.t3.medium"]),
+    )
+}

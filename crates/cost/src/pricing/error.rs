@@ -1,0 +1,40 @@
+//! Why a pricing file was refused. Every variant names the field, as a path into the file
+//! (`lambda.requests.tiers[1].price`), so the fix is obvious.
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PricingError {
+    #[error("the pricing file is not valid JSON: {0}")]
+    Json(String),
+    #[error("{path}: missing")]
+    Missing { path: String },
+    #[error("{path}: expected {expected}")]
+    WrongType {
+        path: String,
+        expected: &'static str,
+    },
+    #[error("{path}: the price has no unit (expected \"{expected}\")")]
+    NoUnit {
+        path: String,
+        expected: &'static str,
+    },
+    #[error("{path}: unit \"{found}\" where \"{expected}\" is expected")]
+    WrongUnit {
+        path: String,
+        found: String,
+        expected: &'static str,
+    },
+    #[error("{path}: negative price {value}; a price is never negative")]
+    Negative { path: String, value: f64 },
+    #[error("{path}: must be greater than zero")]
+    NotPositive { path: String },
+    #[error("{path}: {reason}")]
+    BadTiers { path: String, reason: &'static str },
+    #[error("{path}: unknown source kind \"{found}\" (expected aws-page, secondary or not-found)")]
+    UnknownSourceKind { path: String, found: String },
+    #[error(
+        "no built-in pricing for region \"{0}\" (built in: ap-south-1, us-east-1; use --pricing FILE)"
+    )]
+    UnknownRegion(String),
+    #[error("reading {path}: {message}")]
+    Read { path: String, message: String },
+}

@@ -1,0 +1,268 @@
+//! A hand-written SVG chart: monthly cost against requests/day, both axes logarithmic, with the
+//! crossovers marked. No plotting crate: a few dozen elements are all a reader needs.
+
+use std::fmt::Write;
+
+use crate::bill::{Model, Stack};
+use crate::report::money;
+use crate::traffic::short;
+
+const WIDTH: f64 = 960.0;
+const HEIGHT: f64 = 580.0;
+const LEFT: f64 = 90.0;
+const RIGHT: f64 = 300.0;
+const TOP: f64 = 60.0;
+const BOTTOM: f64 = 60.0;
+
+pub struct Series {
+    pub label: String,
+    pub color: &'static str,
+    pub dashed: bool,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A vertical line at a crossover.
+pub struct Marker {
+    pub requests_per_day: f64,
+    pub label: String,
+    pub color: &'static str,
+}
+
+/// A single point, such as one of the seed's published figures.
+pub struct Dot {
+    pub requests_per_day: f64,
+    pub usd: f64,
+    pub color: &'static str,
+}
+
+pub struct Chart {
+    pub title: String,
+    pub series: Vec<Series>,
+    pub markers: Vec<Marker>,
+    pub dots: Vec<Dot>,
+    /// Legend entries for the dots, if any.
+    pub dots_label: Option<String>,
+}
+
+/// `samples` log-spaced points of one stack's monthly cost between `from` and `to` requests/day.
+pub fn curve(model: &Model, stack: Stack, from: f64, to: f64, samples: usize) -> Vec<(f64, f64)> {
+    (0..samples)
+        .map(|index| {
+            let fraction = index as f64 / (samples - 1) as f64;
+            let per_day = (from.ln() + (to.ln() - from.ln()) * fraction).exp();
+            (per_day, model.total(stack, per_day))
+        })
+        .collect()
+}
+
+/// Decade bounds that contain every value.
+fn decades(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (low, high) = values
+        .filter(|value| *value > 0.0)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
+            (low.min(value), high.max(value))
+        });
+    (
+        low.log10().floor(),
+        high.log10().ceil().max(low.log10().floor() + 1.0),
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+impl Chart {
+    pub fn render(&self) -> String {
+        let xs = self
+            .series
+            .iter()
+            .flat_map(|series| series.points.iter().map(|point| point.0))
+            .chain(self.markers.iter().map(|marker| marker.requests_per_day));
+        let (x_low, x_high) = decades(xs);
+        let ys = self
+            .series
+            .iter()
+            .flat_map(|series| series.points.iter().map(|point| point.1))
+            .chain(self.dots.iter().map(|dot| dot.usd));
+        let (y_low, y_high) = decades(ys);
+        let plot_width = WIDTH - LEFT - RIGHT;
+        let plot_height = HEIGHT - TOP - BOTTOM;
+        let x =
+            |value: f64| LEFT + (value.max(1e-9).log10() - x_low) / (x_high - x_low) * plot_width;
+        let y = |value: f64| {
+            TOP + plot_height - (value.max(1e-9).log10() - y_low) / (y_high - y_low) * plot_height
+        };
+
+        let mut svg = String::new();
+        let _ = writeln!(
+            svg,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+        );
+        let _ = writeln!(
+            svg,
+            r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>"#
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{LEFT}" y="30" font-size="16" font-weight="bold">{}</text>"#,
+            escape(&self.title)
+        );
+        for decade in (x_low as i32)..=(x_high as i32) {
+            let value = 10f64.powi(decade);
+            let at = x(value);
+            let _ = writeln!(
+                svg,
+                r##"<line x1="{at:.1}" y1="{TOP}" x2="{at:.1}" y2="{:.1}" stroke="#ddd"/><text x="{at:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+                TOP + plot_height,
+                TOP + plot_height + 18.0,
+                short(value)
+            );
+        }
+        for decade in (y_low as i32)..=(y_high as i32) {
+            let value = 10f64.powi(decade);
+            let at = y(value);
+            let _ = writeln!(
+                svg,
+                r##"<line x1="{LEFT}" y1="{at:.1}" x2="{:.1}" y2="{at:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+                LEFT + plot_width,
+                LEFT - 8.0,
+                at + 4.0,
+                money(value)
+            );
+        }
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">requests/day (log)</text><text x="20" y="{:.1}" transform="rotate(-90 20 {:.1})" text-anchor="middle">monthly cost, USD (log)</text>"#,
+            LEFT + plot_width / 2.0,
+            HEIGHT - 15.0,
+            TOP + plot_height / 2.0,
+            TOP + plot_height / 2.0
+        );
+        for series in &self.series {
+            let path: Vec<String> = series
+                .points
+                .iter()
+                .map(|&(px, py)| format!("{:.1},{:.1}", x(px), y(py)))
+                .collect();
+            let dash = if series.dashed {
+                r#" stroke-dasharray="6 4""#
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                svg,
+                r#"<polyline fill="none" stroke="{}" stroke-width="2"{dash} points="{}"/>"#,
+                series.color,
+                path.join(" ")
+            );
+        }
+        for dot in &self.dots {
+            let _ = writeln!(
+                svg,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="4" fill="{}"/>"#,
+                x(dot.requests_per_day),
+                y(dot.usd),
+                dot.color
+            );
+        }
+        for (index, marker) in self.markers.iter().enumerate() {
+            let at = x(marker.requests_per_day);
+            let _ = writeln!(
+                svg,
+                r#"<line x1="{at:.1}" y1="{TOP}" x2="{at:.1}" y2="{:.1}" stroke="{}" stroke-dasharray="2 3"/><text x="{:.1}" y="{:.1}" fill="{}">{}</text>"#,
+                TOP + plot_height,
+                marker.color,
+                at + 4.0,
+                TOP + 14.0 + 14.0 * index as f64,
+                marker.color,
+                escape(&marker.label)
+            );
+        }
+        let legend_x = LEFT + plot_width + 20.0;
+        let mut legend_y = TOP + 10.0;
+        for series in &self.series {
+            let dash = if series.dashed {
+                r#" stroke-dasharray="6 4""#
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                svg,
+                r#"<line x1="{legend_x:.1}" y1="{legend_y:.1}" x2="{:.1}" y2="{legend_y:.1}" stroke="{}" stroke-width="2"{dash}/><text x="{:.1}" y="{:.1}">{}</text>"#,
+                legend_x + 24.0,
+                series.color,
+                legend_x + 30.0,
+                legend_y + 4.0,
+                escape(&series.label)
+            );
+            legend_y += 20.0;
+        }
+        if let Some(label) = &self.dots_label {
+            let _ = writeln!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{legend_y:.1}" r="4" fill="#555"/><text x="{:.1}" y="{:.1}">{}</text>"##,
+                legend_x + 12.0,
+                legend_x + 30.0,
+                legend_y + 4.0,
+                escape(label)
+            );
+        }
+        svg.push_str("</svg>\n");
+        svg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart() -> Chart {
+        Chart {
+            title: "Serverless & Kubernetes".into(),
+            series: vec![Series {
+                label: "line".into(),
+                color: "black",
+                dashed: false,
+                points: vec![(1e4, 5.0), (1e6, 150.0), (5e7, 9000.0)],
+            }],
+            markers: vec![Marker {
+                requests_per_day: 2.5e6,
+                label: "crossover 2.5M".into(),
+                color: "red",
+            }],
+            dots: vec![Dot {
+                requests_per_day: 1e4,
+                usd: 3.5,
+                color: "gray",
+            }],
+            dots_label: Some("seed".into()),
+        }
+    }
+
+    #[test]
+    fn the_chart_is_one_svg_document_with_the_crossover_marked() {
+        let svg = chart().render();
+
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("crossover 2.5M"));
+        assert!(svg.contains("Serverless &amp; Kubernetes"));
+    }
+
+    #[test]
+    fn both_axes_are_logarithmic_decades() {
+        let svg = chart().render();
+
+        for label in [
+            "10K", "100K", "1M", "10M", "100M", "$1.00", "$10.00", "$100", "$1,000", "$10,000",
+        ] {
+            assert!(
+                svg.contains(&format!(">{label}</text>")),
+                "no axis label {label}"
+            );
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! A real Lambda runtime API for tests: `cargo lambda watch` (PyPI `cargo-lambda`), serving a
+//! binary of this workspace behind emulated function URLs on a loopback port of its own.
+//!
+//! `cargo lambda watch` builds the binary with `cargo run` on the first invocation, starts up to
+//! `concurrency` instances, and forwards `http://127.0.0.1:PORT/lambda-url/<binary>/…` to them as
+//! function-URL events. It runs in a process group of its own, so stopping it (on drop, or by the
+//! watchdog when the test process dies) also stops the instances it started.
+
+use std::ffi::OsStr;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::net::free_port;
+use crate::watchdog::Watchdog;
+
+/// `$1` = the emulator's process group.
+const KILL_GROUP: &str =
+    r#"kill -TERM -- "-$1" 2>/dev/null; sleep 1; kill -KILL -- "-$1" 2>/dev/null"#;
+
+pub struct LambdaEmulator {
+    child: Child,
+    port: u16,
+    binary: String,
+    watchdog: Option<Watchdog>,
+}
+
+impl LambdaEmulator {
+    /// Starts `cargo lambda watch -A 127.0.0.1 -P PORT --ignore-changes --concurrency N --bin BINARY`
+    /// in `workspace`, with `env` as the function's environment. Returns once the emulator listens;
+    /// the first invocation still waits for the build.
+    pub fn start(
+        workspace: &Path,
+        binary: &str,
+        concurrency: u32,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
+        which_cargo_lambda()?;
+        let port = free_port();
+        let mut command = Command::new("cargo");
+        command
+            .args([
+                "lambda",
+                "watch",
+                "-A",
+                "127.0.0.1",
+                "-P",
+                &port.to_string(),
+                "--ignore-changes",
+            ])
+            .args(["--concurrency", &concurrency.to_string(), "--bin", binary])
+            .current_dir(workspace)
+            .stdin(Stdio::null())
+            .process_group(0);
+        for (key, value) in env {
+            command.arg("--env-var").arg(format!("{key}={value}"));
+        }
+        if std::env::var_os("TWINSTACK_LAMBDA_LOGS").is_none() {
+            command.stdout(Stdio::null()).stderr(Stdio::null());
+        }
+        let child = command.spawn().context("starting `cargo lambda watch`")?;
+        let group = child.id().to_string();
+        let watchdog = Watchdog::arm_with(
+            "twinstack-lambda-watchdog",
+            KILL_GROUP,
+            [OsStr::new(&group)],
+        )?;
+        let mut emulator = LambdaEmulator {
+            child,
+            port,
+            binary: binary.to_owned(),
+            watchdog: Some(watchdog),
+        };
+        emulator.wait_listening(Duration::from_secs(60))?;
+        Ok(emulator)
+    }
+
+    /// The function URL base, such as `http://127.0.0.1:PORT/lambda-url/twinstack-lambda`.
+    pub fn function_url(&self) -> String {
+        format!("http://127.0.0.1:{}/lambda-url/{}", self.port, self.binary)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn wait_listening(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(());
+            }
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "`cargo lambda watch` exited with {status} (set TWINSTACK_LAMBDA_LOGS=1 to see why)"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!(
+            "`cargo lambda watch` did not listen on port {} within {timeout:?}",
+            self.port
+        )
+    }
+}
+
+impl Drop for LambdaEmulator {
+    fn drop(&mut self) {
+        if let Some(watchdog) = self.watchdog.take() {
+            watchdog.fire_and_wait();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn which_cargo_lambda() -> anyhow::Result<()> {
+    let found = Command::new("cargo")
+        .args(["lambda", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        bail!(
+            "cargo-lambda is not installed: run `deploy/scripts/install-deps.sh cargo-lambda` (pip install cargo-lambda)"
+        );
+    }
+    Ok(())
+}
