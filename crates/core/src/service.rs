@@ -93,10 +93,10 @@ impl<S: Store, C: Clock> Service<S, C> {
         key: Option<IdempotencyKey>,
     ) -> Result<Order, DomainError> {
         let now = self.clock.now();
-        if let Some(key) = &key {
-            if let Some(record) = self.store.find_idempotency(key, now).await? {
-                return replay(&command, record);
-            }
+        if let Some(key) = &key
+            && let Some(record) = self.store.find_idempotency(key, now).await?
+        {
+            return replay(&command, record);
         }
 
         let skus: Vec<Sku> = command.items.iter().map(|line| line.sku.clone()).collect();

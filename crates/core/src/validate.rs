@@ -207,10 +207,10 @@ fn order_items(value: &Value, report: &mut Report) -> Option<Vec<OrderItemReques
                 }
                 sku
             });
-        if let Some(sku) = &sku {
-            if !seen.insert(sku.clone()) {
-                report.push(line_at.key("sku"), "duplicate sku in this order");
-            }
+        if let Some(sku) = &sku
+            && !seen.insert(sku.clone())
+        {
+            report.push(line_at.key("sku"), "duplicate sku in this order");
         }
         let qty = required(map, "qty", &line_at, report)
             .and_then(|v| integer(v, 1, i64::from(Qty::MAX), line_at.key("qty"), report))

@@ -242,11 +242,11 @@ impl Drop for PostgresCluster {
         let Some(local) = self.local.as_mut() else {
             return;
         };
-        if local.running {
-            if let Err(err) = local.pg_ctl_stop() {
-                // Still remove the dir: a postmaster whose postmaster.pid vanished shuts down.
-                warn(format_args!("stopping the test cluster failed: {err:#}"));
-            }
+        if local.running
+            && let Err(err) = local.pg_ctl_stop()
+        {
+            // Still remove the dir: a postmaster whose postmaster.pid vanished shuts down.
+            warn(format_args!("stopping the test cluster failed: {err:#}"));
         }
         match std::fs::remove_dir_all(&local.dir) {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
@@ -352,11 +352,11 @@ fn make_cluster_dir() -> anyhow::Result<PathBuf> {
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(err) => return Err(err).with_context(|| format!("creating {}", dir.display())),
         }
-        if let Some((uid, gid)) = owner {
-            if let Err(err) = std::os::unix::fs::chown(&dir, Some(uid), Some(gid)) {
-                let _ = std::fs::remove_dir(&dir);
-                return Err(err).with_context(|| format!("chown postgres {}", dir.display()));
-            }
+        if let Some((uid, gid)) = owner
+            && let Err(err) = std::os::unix::fs::chown(&dir, Some(uid), Some(gid))
+        {
+            let _ = std::fs::remove_dir(&dir);
+            return Err(err).with_context(|| format!("chown postgres {}", dir.display()));
         }
         return Ok(dir);
     }

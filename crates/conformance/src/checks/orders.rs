@@ -217,7 +217,7 @@ pub async fn delete_is_refused_while_the_user_has_orders(api: &Api) {
 
 pub async fn summary_matches_the_orders_and_leaves_out_cancelled(api: &Api) {
     let uid = api.create_user("Summed").await["id"].as_i64().unwrap();
-    let orders = vec![
+    let orders = [
         api.create_order(uid, &[("PROD-001", 3), ("PROD-002", 1)])
             .await,
         api.create_order(uid, &[("PROD-002", 5)]).await,
