@@ -1,8 +1,6 @@
 //! API Gateway REST (v1), HTTP API (v2) and ALB events pushed through the Lambda app answer exactly
 //! as the same request does as plain HTTP; stages never reach the router.
 
-mod support;
-
 use axum::body::to_bytes;
 use lambda_http::RequestExt;
 use lambda_http::http::{Request, StatusCode};
@@ -10,7 +8,7 @@ use tower::ServiceExt;
 use twinstack_lambda::{DEFAULT_REQUEST_TIMEOUT, lambda_app};
 
 async fn app(table: &str) -> twinstack_lambda::LambdaApp {
-    let settings = support::seeded_table(table).await;
+    let settings = twinstack_twins::lambda::seeded_table(table).await;
     lambda_app(twinstack_lambda::router(&settings, DEFAULT_REQUEST_TIMEOUT).await)
 }
 

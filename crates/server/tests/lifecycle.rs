@@ -1,7 +1,5 @@
 //! The Kubernetes twin's lifecycle: readiness, a lost database, and graceful shutdown.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -28,10 +26,13 @@ async fn a_lost_database_answers_503_in_time_and_recovers_without_restart() {
     // Arrange: a cluster of our own, since this test stops it.
     let mut cluster = PostgresCluster::start_local().expect("a private cluster");
     let database_url = cluster.create_database("outage").unwrap();
-    support::seed(&database_url).await;
-    let mut config = support::config(database_url);
+    twinstack_twins::postgres::seed(&database_url).await;
+    let mut config = twinstack_twins::postgres::config(database_url);
     config.request_timeout_ms = 2_000;
-    let api = Api::new(format!("http://{}", support::serve(config).await));
+    let api = Api::new(format!(
+        "http://{}",
+        twinstack_twins::postgres::serve(config).await
+    ));
     assert!(eventually_status(&api, "/readyz", 200, Duration::from_secs(10)).await);
     api.get("/api/users/1").await.expect(200);
 
@@ -78,10 +79,13 @@ async fn a_lost_database_answers_503_in_time_and_recovers_without_restart() {
 async fn a_request_outliving_the_request_timeout_answers_503() {
     // Arrange: a table lock held by another session makes reads of users wait.
     let database_url = twinstack_testkit::shared().create_database("slow").unwrap();
-    support::seed(&database_url).await;
-    let mut config = support::config(database_url.clone());
+    twinstack_twins::postgres::seed(&database_url).await;
+    let mut config = twinstack_twins::postgres::config(database_url.clone());
     config.request_timeout_ms = 1_000;
-    let api = Api::new(format!("http://{}", support::serve(config).await));
+    let api = Api::new(format!(
+        "http://{}",
+        twinstack_twins::postgres::serve(config).await
+    ));
     api.get("/api/users/1").await.expect(200);
     let mut blocker = sqlx::PgConnection::connect(&database_url).await.unwrap();
     sqlx::query("BEGIN").execute(&mut blocker).await.unwrap();
@@ -111,12 +115,12 @@ async fn a_request_outliving_the_request_timeout_answers_503() {
 async fn readiness_waits_for_the_first_database_connection() {
     let mut cluster = PostgresCluster::start_local().expect("a private cluster");
     let database_url = cluster.create_database("late").unwrap();
-    support::seed(&database_url).await;
+    twinstack_twins::postgres::seed(&database_url).await;
     cluster.stop().unwrap();
 
     let api = Api::new(format!(
         "http://{}",
-        support::serve(support::config(database_url)).await
+        twinstack_twins::postgres::serve(twinstack_twins::postgres::config(database_url)).await
     ));
 
     twinstack_testkit::wait_for_http(&api.url("/healthz"), Duration::from_secs(10))
@@ -160,7 +164,7 @@ async fn sigterm_stops_accepting_and_drains_in_flight_requests() {
         .status()
         .unwrap();
     assert!(status.success(), "migrate exits 0");
-    support::seed(&database_url).await;
+    twinstack_twins::postgres::seed(&database_url).await;
     let port = twinstack_testkit::free_port();
     let mut server = ServerProcess(
         twinstack_server(&["serve"], &database_url, port)

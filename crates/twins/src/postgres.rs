@@ -1,6 +1,5 @@
-//! Spawning the Kubernetes twin for tests: a fresh, migrated, seeded database and the server on port 0.
-
-#![allow(dead_code)] // each test binary uses part of this
+//! The Kubernetes twin: a fresh database on the shared test cluster, migrated and seeded, behind
+//! `twinstack-server` on a loopback port of its own.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -8,11 +7,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use tokio::net::TcpListener;
 use twinstack_conformance::Api;
-use twinstack_core::seed::DataSet;
 use twinstack_server::Config;
-
-pub const SEED_USERS: u32 = 20;
-pub const SEED_ORDERS_PER_USER: u32 = 2;
 
 pub fn config(database_url: String) -> Config {
     Config {
@@ -25,7 +20,7 @@ pub fn config(database_url: String) -> Config {
     }
 }
 
-/// Migrates and seeds the small data set through the same functions `twinstack seed` uses.
+/// Migrates and seeds through the same functions `twinstack seed` uses.
 pub async fn seed(database_url: &str) {
     let pool = PgPoolOptions::new()
         .max_connections(2)
@@ -35,16 +30,13 @@ pub async fn seed(database_url: &str) {
     twinstack_store_postgres::migrate(&pool)
         .await
         .expect("migrate");
-    twinstack_store_postgres::load_data_set(
-        &pool,
-        &DataSet::generate(SEED_USERS, SEED_ORDERS_PER_USER),
-    )
-    .await
-    .expect("seed");
+    twinstack_store_postgres::load_data_set(&pool, &crate::seed_data())
+        .await
+        .expect("seed");
     pool.close().await;
 }
 
-/// Serves `config` on a loopback port of its own until the test's runtime ends.
+/// Serves `config` until the calling test's runtime ends.
 pub async fn serve(config: Config) -> SocketAddr {
     let listener = TcpListener::bind((config.host, 0)).await.expect("bind");
     let address = listener.local_addr().unwrap();
@@ -56,7 +48,7 @@ pub async fn serve(config: Config) -> SocketAddr {
     address
 }
 
-/// A fresh database on the shared test cluster, seeded, behind a running server.
+/// A fresh seeded database behind a running server.
 pub async fn spawn_postgres_twin() -> Api {
     let database_url = twinstack_testkit::shared()
         .create_database("api")

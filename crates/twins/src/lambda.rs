@@ -1,0 +1,64 @@
+//! The serverless twin: DynamoDB Local with a seeded table, and `twinstack-lambda` behind the real
+//! Lambda runtime API (`cargo lambda watch`) with its emulated function URL.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use twinstack_conformance::Api;
+use twinstack_store_dynamodb::DynamoSettings;
+use twinstack_testkit::{DynamoDbLocal, LambdaEmulator};
+
+pub const REGION: &str = "us-east-1";
+
+/// Creates `table` on the shared DynamoDB Local and loads the seed data into it.
+pub async fn seeded_table(table: &str) -> DynamoSettings {
+    let settings = DynamoSettings::local(DynamoDbLocal::shared().endpoint(), table);
+    let client = twinstack_store_dynamodb::client(&settings).await;
+    twinstack_store_dynamodb::create_table(&client, table)
+        .await
+        .expect("create table");
+    twinstack_store_dynamodb::load_data_set(&client, table, &crate::seed_data())
+        .await
+        .expect("seed");
+    settings
+}
+
+/// One emulator per test binary: starting it builds the function, so it is shared. Tests that use
+/// it make their own users and keys, so one table serves them all.
+static EMULATOR: OnceLock<LambdaEmulator> = OnceLock::new();
+
+fn start_emulator() -> LambdaEmulator {
+    let table = format!("twin-{}", std::process::id());
+    // Seeding needs a runtime of its own: the calling test's runtime ends with that test.
+    let seed_table = table.clone();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(seeded_table(&seed_table))
+    })
+    .join()
+    .expect("seeding the table");
+    let endpoint = DynamoDbLocal::shared().endpoint();
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let env = [
+        ("TABLE_NAME", table.as_str()),
+        ("DYNAMODB_ENDPOINT", endpoint.as_str()),
+        ("AWS_REGION", REGION),
+        ("RUST_LOG", "warn"),
+    ];
+    LambdaEmulator::start(&workspace, "twinstack-lambda", 4, &env).expect("cargo lambda watch")
+}
+
+/// `twinstack-lambda` through its function URL.
+pub async fn spawn_lambda_twin() -> Api {
+    let base = tokio::task::spawn_blocking(|| EMULATOR.get_or_init(start_emulator).function_url())
+        .await
+        .unwrap();
+    let api = Api::new(base);
+    // The first invocation waits for `cargo run` to build and start the function.
+    twinstack_testkit::wait_for_status(&api.url("/api/health"), 200, Duration::from_secs(900))
+        .await
+        .expect("the function answers");
+    api
+}
