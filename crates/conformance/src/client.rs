@@ -107,7 +107,7 @@ fn path_key(field: &str) -> Vec<(String, u64)> {
 impl Api {
     pub fn new(base_url: impl Into<String>) -> Self {
         let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
+            .timeout(Duration::from_secs(120))
             .pool_max_idle_per_host(64)
             .build()
             .expect("an HTTP client");

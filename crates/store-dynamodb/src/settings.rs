@@ -13,6 +13,11 @@ pub const TABLE_NAME_ENV: &str = "TABLE_NAME";
 pub const REGION_ENV: &str = "AWS_REGION";
 /// An endpoint override, such as DynamoDB Local's `http://127.0.0.1:8000`.
 pub const ENDPOINT_ENV: &str = "DYNAMODB_ENDPOINT";
+/// Overrides of the SDK timeouts, in milliseconds; for slow test machines, where DynamoDB Local
+/// queues requests, rather than for production.
+pub const CONNECT_TIMEOUT_ENV: &str = "DYNAMODB_CONNECT_TIMEOUT_MS";
+pub const ATTEMPT_TIMEOUT_ENV: &str = "DYNAMODB_ATTEMPT_TIMEOUT_MS";
+pub const OPERATION_TIMEOUT_ENV: &str = "DYNAMODB_OPERATION_TIMEOUT_MS";
 /// With an endpoint override and no region, this one: DynamoDB Local started with `-sharedDb`
 /// ignores the region, but the SDK signs every request with one.
 pub const LOCAL_REGION: &str = "us-east-1";
@@ -41,6 +46,8 @@ pub struct DynamoSettings {
 pub enum SettingsError {
     #[error("{0} is not set")]
     Missing(&'static str),
+    #[error("{0} must be a whole number of milliseconds")]
+    Invalid(&'static str),
 }
 
 impl DynamoSettings {
@@ -83,8 +90,19 @@ impl DynamoSettings {
             (None, Some(_)) => LOCAL_REGION.to_owned(),
             (None, None) => return Err(SettingsError::Missing(REGION_ENV)),
         };
+        let millis = |name: &'static str, default: Duration| match var(name) {
+            None => Ok(default),
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .map(Duration::from_millis)
+                .map_err(|_| SettingsError::Invalid(name)),
+        };
         Ok(DynamoSettings {
             endpoint,
+            connect_timeout: millis(CONNECT_TIMEOUT_ENV, Self::DEFAULT_CONNECT_TIMEOUT)?,
+            attempt_timeout: millis(ATTEMPT_TIMEOUT_ENV, Self::DEFAULT_ATTEMPT_TIMEOUT)?,
+            operation_timeout: millis(OPERATION_TIMEOUT_ENV, Self::DEFAULT_OPERATION_TIMEOUT)?,
             ..Self::new(table, region)
         })
     }
@@ -171,5 +189,36 @@ mod tests {
         assert!(settings.connect_timeout < settings.attempt_timeout);
         assert!(settings.attempt_timeout < settings.operation_timeout);
         assert!(settings.operation_timeout < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn timeouts_can_be_raised_for_slow_test_machines_and_must_be_numbers() {
+        let base = [
+            ("TABLE_NAME", "t"),
+            ("DYNAMODB_ENDPOINT", "http://127.0.0.1:8000"),
+        ];
+        let raised = DynamoSettings::from_lookup(lookup(&[
+            base[0],
+            base[1],
+            ("DYNAMODB_ATTEMPT_TIMEOUT_MS", "20000"),
+            ("DYNAMODB_OPERATION_TIMEOUT_MS", "60000"),
+        ]))
+        .unwrap();
+        let garbled = DynamoSettings::from_lookup(lookup(&[
+            base[0],
+            base[1],
+            ("DYNAMODB_CONNECT_TIMEOUT_MS", "1s"),
+        ]));
+
+        assert_eq!(raised.attempt_timeout, Duration::from_secs(20));
+        assert_eq!(raised.operation_timeout, Duration::from_secs(60));
+        assert_eq!(
+            raised.connect_timeout,
+            DynamoSettings::DEFAULT_CONNECT_TIMEOUT
+        );
+        assert!(matches!(
+            garbled,
+            Err(SettingsError::Invalid("DYNAMODB_CONNECT_TIMEOUT_MS"))
+        ));
     }
 }

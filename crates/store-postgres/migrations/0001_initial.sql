@@ -2,7 +2,8 @@
 -- adapter's contract: src/error.rs maps their violations to domain errors by name.
 
 CREATE TABLE products (
-    sku         TEXT PRIMARY KEY,
+    -- Bytewise order, as DynamoDB sorts its keys: both twins list the catalogue alike.
+    sku         TEXT COLLATE "C" PRIMARY KEY,
     name        TEXT NOT NULL,
     price_cents BIGINT NOT NULL CHECK (price_cents >= 0)
 );

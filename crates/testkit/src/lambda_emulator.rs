@@ -3,8 +3,8 @@
 //!
 //! `cargo lambda watch` builds the binary with `cargo run` on the first invocation, starts up to
 //! `concurrency` instances, and forwards `http://127.0.0.1:PORT/lambda-url/<binary>/…` to them as
-//! function-URL events. It runs in a process group of its own, so stopping it (on drop, or by the
-//! watchdog when the test process dies) also stops the instances it started.
+//! function-URL events. Stopping it (on drop, or by the watchdog when the test process dies) stops
+//! the whole process tree: `cargo`, `cargo-lambda` and every function instance.
 
 use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
@@ -17,9 +17,12 @@ use anyhow::{Context, bail};
 use crate::net::free_port;
 use crate::watchdog::Watchdog;
 
-/// `$1` = the emulator's process group.
-const KILL_GROUP: &str =
-    r#"kill -TERM -- "-$1" 2>/dev/null; sleep 1; kill -KILL -- "-$1" 2>/dev/null"#;
+/// `$1` = the `cargo` process. `cargo-lambda` puts itself and each function instance in process
+/// groups of their own, so a group kill misses them: walk the tree while it is still parented,
+/// then stop every process in it.
+const KILL_TREE: &str = r#"tree() { echo "$1"; for child in $(ps -o pid= --ppid "$1"); do tree "$child"; done; }
+pids=$(tree "$1")
+kill -TERM $pids 2>/dev/null; sleep 1; kill -KILL $pids 2>/dev/null; true"#;
 
 pub struct LambdaEmulator {
     child: Child,
@@ -62,12 +65,9 @@ impl LambdaEmulator {
             command.stdout(Stdio::null()).stderr(Stdio::null());
         }
         let child = command.spawn().context("starting `cargo lambda watch`")?;
-        let group = child.id().to_string();
-        let watchdog = Watchdog::arm_with(
-            "twinstack-lambda-watchdog",
-            KILL_GROUP,
-            [OsStr::new(&group)],
-        )?;
+        let root = child.id().to_string();
+        let watchdog =
+            Watchdog::arm_with("twinstack-lambda-watchdog", KILL_TREE, [OsStr::new(&root)])?;
         let mut emulator = LambdaEmulator {
             child,
             port,

@@ -46,6 +46,11 @@ fn start_emulator() -> LambdaEmulator {
         ("DYNAMODB_ENDPOINT", endpoint.as_str()),
         ("AWS_REGION", REGION),
         ("RUST_LOG", "warn"),
+        // DynamoDB Local runs transactions one at a time and a loaded 2-core machine makes it
+        // slower still: give each call and the request room, so a queue is not mistaken for an outage.
+        ("DYNAMODB_ATTEMPT_TIMEOUT_MS", "30000"),
+        ("DYNAMODB_OPERATION_TIMEOUT_MS", "60000"),
+        ("REQUEST_TIMEOUT_MS", "90000"),
     ];
     LambdaEmulator::start(&workspace, "twinstack-lambda", 4, &env).expect("cargo lambda watch")
 }
