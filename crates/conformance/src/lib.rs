@@ -9,6 +9,22 @@ mod client;
 
 pub use client::{Api, Reply};
 
+/// Checks that put a twin under load run alone: overlapping them measures the test machine (and,
+/// behind `cargo lambda watch`, wedges the emulator's dispatcher), not the twin.
+const RUN_ALONE: &[&str] = &["thousand_concurrent_orders_are_all_accepted_and_summed"];
+
+static SCHEDULE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// Held for the length of a check: shared by ordinary checks, exclusive for those that run alone.
+pub enum Turn {
+    Shared(tokio::sync::RwLockReadGuard<'static, ()>),
+    Alone(tokio::sync::RwLockWriteGuard<'static, ()>),
+}
+
+pub async fn turn(check: &str) -> Turn {
+    if RUN_ALONE.contains(&check) { Turn::Alone(SCHEDULE.write().await) } else { Turn::Shared(SCHEDULE.read().await) }
+}
+
 /// Checks that send bytes which are not UTF-8. Twins reached over plain HTTP run them; Lambda's
 /// function URLs and API Gateway hand such bodies to the function base64-encoded, which
 /// `cargo lambda watch` does not emulate (it answers 500 itself), so the Lambda twin proves the
@@ -75,6 +91,7 @@ macro_rules! conformance_suite {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $check() {
+                let _turn = $crate::turn(stringify!($check)).await;
                 let api: $crate::Api = $spawn().await;
                 $crate::checks::$module::$check(&api).await;
             }

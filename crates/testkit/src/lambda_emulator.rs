@@ -42,6 +42,7 @@ impl LambdaEmulator {
         env: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
         which_cargo_lambda()?;
+        prebuild(workspace, binary)?;
         let port = free_port();
         let mut command = Command::new("cargo");
         command
@@ -114,6 +115,23 @@ impl Drop for LambdaEmulator {
         }
         let _ = self.child.wait();
     }
+}
+
+/// Builds the function as `cargo lambda watch` will (`cargo run --bin`, same profile and features),
+/// so its instances start at once instead of each waiting on the same build while the emulator
+/// queues requests.
+fn prebuild(workspace: &Path, binary: &str) -> anyhow::Result<()> {
+    let status = Command::new("cargo")
+        .args(["build", "--bin", binary])
+        .current_dir(workspace)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .context("running `cargo build`")?;
+    if !status.success() {
+        bail!("`cargo build --bin {binary}` failed with {status}");
+    }
+    Ok(())
 }
 
 fn which_cargo_lambda() -> anyhow::Result<()> {

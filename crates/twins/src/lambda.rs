@@ -62,7 +62,7 @@ pub async fn spawn_lambda_twin() -> Api {
         .unwrap();
     let api = Api::new(base);
     // The first invocation waits for `cargo run` to build and start the function.
-    twinstack_testkit::wait_for_status(&api.url("/api/health"), 200, Duration::from_secs(900))
+    twinstack_testkit::wait_for_status(&api.url("/api/health"), 200, Duration::from_secs(300))
         .await
         .expect("the function answers");
     api
