@@ -17,6 +17,8 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Monthly cost of each twin at the seed's scale points, the crossover, and a chart.
     Cost(twinstack_cost::CostArgs),
+    /// Replay an Artillery config against a target (open model) and report latency per request and phase.
+    Load(twinstack_loadgen::LoadArgs),
 }
 
 #[tokio::main]
@@ -24,5 +26,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Seed(args) => seed::run(args).await,
         Command::Cost(args) => Ok(twinstack_cost::run(args)?),
+        Command::Load(args) => twinstack_loadgen::run_cli(args).await,
     }
 }

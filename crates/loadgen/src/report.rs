@@ -1,0 +1,290 @@
+//! The results document (`--output FILE`): versioned JSON, milliseconds throughout, camelCase keys.
+//!
+//! Version 1. A consumer should check `version` and refuse what it does not know; additions that keep every
+//! existing field's meaning do not bump it.
+
+use std::collections::BTreeMap;
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+use crate::phases::Phase;
+use crate::stats::{Collector, Stats};
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub version: u32,
+    /// `twinstack-loadgen <crate version>`.
+    pub tool: String,
+    /// Where the traffic went (`--target`).
+    pub target: String,
+    /// `config.target` as written; never used.
+    pub config_target: Option<String>,
+    pub time_scale: f64,
+    pub rate_scale: f64,
+    pub started_at_unix_ms: u64,
+    /// Length of the scaled profile; every `rps` divides by it (phases by their own duration).
+    pub scheduled_seconds: f64,
+    /// Wall time including the drain of in-flight requests.
+    pub elapsed_seconds: f64,
+    pub request_timeout_seconds: f64,
+    pub drain_timeout_seconds: f64,
+    pub max_in_flight: u64,
+    pub vusers: VuReport,
+    pub totals: StatsReport,
+    /// Per request `name` (or `METHOD url-as-written` when unnamed), in config order.
+    pub requests: Vec<NamedStats>,
+    /// Per phase, by the phase in which each virtual user arrived.
+    pub phases: Vec<PhaseReport>,
+    /// Per second of the run, by intended start.
+    pub timeline: Vec<SecondReport>,
+    /// What the config asked for that does not act (reporting-only plugins, …).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VuReport {
+    pub planned: u64,
+    pub created: u64,
+    pub completed: u64,
+    /// Flows cut short by a transport error or a failed capture.
+    pub failed: u64,
+    pub dropped: u64,
+    pub aborted: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsReport {
+    /// Requests sent.
+    pub count: u64,
+    /// Requests answered (any status).
+    pub responses: u64,
+    pub rps: f64,
+    pub errors: ErrorsReport,
+    /// From each request's intended start to the end of its response body; `null` without responses.
+    pub latency_ms: Option<Percentiles>,
+    /// Per `Server-Timing` metric (`app`, `db`, …), from the responses that carried one.
+    pub server_timing_ms: BTreeMap<String, TimingReport>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorsReport {
+    pub total: u64,
+    /// Non-2xx responses by status code.
+    pub by_status: BTreeMap<String, u64>,
+    /// `non2xx`, `timeout`, `connect`, `other`, `captureFailed`, `dropped`, `aborted`.
+    pub by_kind: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Percentiles {
+    pub min: f64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TimingReport {
+    pub count: u64,
+    #[serde(flatten)]
+    pub percentiles: Percentiles,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedStats {
+    pub name: String,
+    #[serde(flatten)]
+    pub stats: StatsReport,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PhaseReport {
+    pub index: usize,
+    pub name: String,
+    pub start_seconds: f64,
+    pub duration_seconds: f64,
+    pub arrival_rate: f64,
+    pub ramp_to: Option<f64>,
+    /// Virtual users scheduled to arrive in this phase.
+    pub arrivals: u64,
+    #[serde(flatten)]
+    pub stats: StatsReport,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecondReport {
+    pub second: u64,
+    pub count: u64,
+    pub errors: u64,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+/// What the runner knows besides the collector.
+pub struct RunFacts<'a> {
+    pub target: &'a str,
+    pub config_target: Option<String>,
+    pub time_scale: f64,
+    pub rate_scale: f64,
+    pub started_at_unix_ms: u64,
+    pub elapsed_seconds: f64,
+    pub request_timeout_seconds: f64,
+    pub drain_timeout_seconds: f64,
+    pub max_in_flight: u64,
+    pub created: u64,
+    pub names: &'a [String],
+    pub phases: &'a [Phase],
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn build(collector: Collector, facts: RunFacts<'_>) -> Self {
+        let scheduled_seconds = seconds(crate::phases::total_duration_us(facts.phases));
+        let per_second = |count: u64, window: f64| {
+            if window > 0.0 {
+                count as f64 / window
+            } else {
+                0.0
+            }
+        };
+        let stats = |stats: &Stats, window: f64| StatsReport {
+            count: stats.count,
+            responses: stats.responses,
+            rps: per_second(stats.count, window),
+            errors: ErrorsReport {
+                total: stats.error_total(),
+                by_status: stats
+                    .by_status
+                    .iter()
+                    .map(|(s, n)| (s.to_string(), *n))
+                    .collect(),
+                by_kind: stats
+                    .by_kind
+                    .iter()
+                    .map(|(k, n)| (k.key().to_owned(), *n))
+                    .collect(),
+            },
+            latency_ms: percentiles(&stats.latency_us),
+            server_timing_ms: stats
+                .server_timing_us
+                .iter()
+                .filter_map(|(metric, histogram)| {
+                    Some((
+                        metric.clone(),
+                        TimingReport {
+                            count: histogram.len(),
+                            percentiles: percentiles(histogram)?,
+                        },
+                    ))
+                })
+                .collect(),
+        };
+        Self {
+            version: REPORT_VERSION,
+            tool: format!("twinstack-loadgen {}", env!("CARGO_PKG_VERSION")),
+            target: facts.target.to_owned(),
+            config_target: facts.config_target,
+            time_scale: facts.time_scale,
+            rate_scale: facts.rate_scale,
+            started_at_unix_ms: facts.started_at_unix_ms,
+            scheduled_seconds,
+            elapsed_seconds: facts.elapsed_seconds,
+            request_timeout_seconds: facts.request_timeout_seconds,
+            drain_timeout_seconds: facts.drain_timeout_seconds,
+            max_in_flight: facts.max_in_flight,
+            vusers: VuReport {
+                planned: facts.phases.iter().map(Phase::arrival_count).sum(),
+                created: facts.created,
+                completed: collector.vusers.completed,
+                failed: collector.vusers.failed,
+                dropped: collector.vusers.dropped,
+                aborted: collector.vusers.aborted,
+            },
+            totals: stats(&collector.totals, scheduled_seconds),
+            requests: facts
+                .names
+                .iter()
+                .zip(&collector.by_name)
+                .map(|(name, s)| NamedStats {
+                    name: name.clone(),
+                    stats: stats(s, scheduled_seconds),
+                })
+                .collect(),
+            phases: facts
+                .phases
+                .iter()
+                .zip(&collector.by_phase)
+                .map(|(phase, s)| PhaseReport {
+                    index: phase.index,
+                    name: phase.name.clone(),
+                    start_seconds: seconds(phase.start_us),
+                    duration_seconds: seconds(phase.duration_us),
+                    arrival_rate: phase.arrival_rate,
+                    ramp_to: phase.ramp_to,
+                    arrivals: phase.arrival_count(),
+                    stats: stats(s, seconds(phase.duration_us)),
+                })
+                .collect(),
+            timeline: collector
+                .timeline
+                .iter()
+                .enumerate()
+                .map(|(second, bucket)| {
+                    let quantile = |q| {
+                        (!bucket.latency_us.is_empty())
+                            .then(|| ms(bucket.latency_us.value_at_quantile(q)))
+                    };
+                    SecondReport {
+                        second: second as u64,
+                        count: bucket.count,
+                        errors: bucket.errors,
+                        p50_ms: quantile(0.5),
+                        p99_ms: quantile(0.99),
+                    }
+                })
+                .collect(),
+            notes: facts.notes,
+        }
+    }
+}
+
+fn percentiles(histogram: &Histogram<u64>) -> Option<Percentiles> {
+    if histogram.is_empty() {
+        return None;
+    }
+    let at = |q| ms(histogram.value_at_quantile(q));
+    Some(Percentiles {
+        min: ms(histogram.min()),
+        mean: histogram.mean() / 1000.0,
+        p50: at(0.5),
+        p90: at(0.9),
+        p95: at(0.95),
+        p99: at(0.99),
+        p999: at(0.999),
+        max: ms(histogram.max()),
+    })
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+fn seconds(us: u64) -> f64 {
+    us as f64 / 1_000_000.0
+}

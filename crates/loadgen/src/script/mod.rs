@@ -1,0 +1,116 @@
+//! An Artillery YAML config, validated into what the runner executes.
+//!
+//! Parsing refuses, with the key's path, everything outside the subset documented in the crate docs that
+//! would change the traffic; reporting-only plugins are accepted and leave a note in the results.
+
+mod config;
+mod flow;
+mod node;
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use node::Node;
+pub use node::ScriptError;
+
+use crate::json_body::JsonBody;
+use crate::jsonpath::JsonPath;
+use crate::template::Template;
+
+/// A validated config.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// `config.target` as written: reported, never used (traffic goes only to `--target`).
+    pub config_target: Option<String>,
+    pub phases: Vec<PhaseSpec>,
+    pub variables: Vec<(String, Variable)>,
+    pub scenarios: Vec<Scenario>,
+    /// Distinct request names, in order of first appearance; [`Request::name`] indexes it.
+    pub request_names: Vec<String>,
+    /// `config.http.timeout` (or `config.timeout`); Artillery's default is 10 s.
+    pub request_timeout: Option<Duration>,
+    /// What was accepted but does not act, for the results.
+    pub notes: Vec<String>,
+}
+
+/// A phase as written (before `--time-scale` / `--rate-scale`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseSpec {
+    pub name: Option<String>,
+    pub duration_secs: f64,
+    /// New virtual users per second.
+    pub arrival_rate: f64,
+    pub ramp_to: Option<f64>,
+}
+
+/// A `config.variables` entry: Artillery samples one element of a list per virtual user.
+#[derive(Debug, Clone)]
+pub enum Variable {
+    Fixed(Value),
+    OneOf(Vec<Value>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub weight: u32,
+    pub flow: Vec<Step>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Step {
+    Request(Box<Request>),
+    Think(Duration),
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: reqwest::Method,
+    /// A path (templated) appended to the target as is.
+    pub url: Template,
+    /// Index into [`Script::request_names`].
+    pub name: usize,
+    pub json: Option<JsonBody>,
+    pub headers: Vec<(reqwest::header::HeaderName, Template)>,
+    pub captures: Vec<Capture>,
+}
+
+/// `capture: {json: "$.id", as: userId}`.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub path: JsonPath,
+    pub into: String,
+    /// Artillery captures are strict by default: a failed one ends the virtual user's flow.
+    pub strict: bool,
+}
+
+impl Script {
+    /// Parses and validates a YAML config.
+    pub fn parse(yaml: &str) -> Result<Self, ScriptError> {
+        let document: Value = serde_norway::from_str(yaml)?;
+        let root = Node::root(&document);
+        root.only_keys(&["config", "scenarios"])?;
+        let mut script = root.with_child("config", |config| {
+            config::parse(config.ok_or_else(|| root.invalid("`config` is missing"))?)
+        })?;
+        let known_variables: Vec<&str> = script
+            .variables
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .chain(["target"])
+            .collect();
+        let mut names = Vec::new();
+        script.scenarios = root.with_child("scenarios", |scenarios| {
+            let scenarios = scenarios.ok_or_else(|| root.invalid("`scenarios` is missing"))?;
+            flow::parse_scenarios(scenarios, &known_variables, &mut names)
+        })?;
+        script.request_names = names;
+        Ok(script)
+    }
+
+    /// The request timeout in force: the config's, or Artillery's default of 10 s.
+    pub fn effective_timeout(&self) -> Duration {
+        self.request_timeout.unwrap_or(Duration::from_secs(10))
+    }
+}
