@@ -34,3 +34,14 @@ run: deps-test release
 bench-db: deps-test release
 	@deploy/scripts/install-deps.sh wrk
 	@deploy/scripts/bench-db.sh
+
+## make validate-deployables: Dockerfile, compose file, deploy scripts, Helm chart and CDK app, offline.
+.PHONY: validate-deployables
+validate-deployables:
+	@deploy/scripts/validate-deployables.sh
+
+## make bench-lambda: the Lambda twin's init, RSS, zip size, emulator throughput and warm handler
+## times, each next to its baseline in the same run (target/twinstack/bench-lambda/summary.md).
+.PHONY: bench-lambda
+bench-lambda:
+	@CARGO=$(CARGO) deploy/scripts/bench-lambda.sh
