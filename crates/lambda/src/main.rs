@@ -6,12 +6,13 @@ use twinstack_store_dynamodb::DynamoSettings;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // CloudWatch stamps every line itself.
+    // CloudWatch stamps every line itself. The default level is `warn`: an INFO span per request
+    // costs about 10 µs of billed time under the JSON formatter; `RUST_LOG=info` turns it back on.
     tracing_subscriber::fmt()
         .json()
         .without_time()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
         )
         .init();
     let settings = DynamoSettings::from_env()?;
