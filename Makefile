@@ -6,12 +6,14 @@ RELEASE_BIN := target/release
 
 .PHONY: test lint unit deps-test run bench-db release
 
-## make test: installs what is missing, then lint, then every test (unit, property, integration).
+## make test: installs what is missing, then lint, every test (unit, property, integration, both twins),
+## and the offline validation of the deployables.
 test: deps-test
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint; lint_end=$$(date +%s); \
-	$(MAKE) --no-print-directory unit; end=$$(date +%s); \
-	echo "make test: lint $$((lint_end - start)) s, tests $$((end - lint_end)) s"
+	$(MAKE) --no-print-directory unit; unit_end=$$(date +%s); \
+	$(MAKE) --no-print-directory validate-deployables; end=$$(date +%s); \
+	echo "make test: lint $$((lint_end - start)) s, tests $$((unit_end - lint_end)) s, deployables $$((end - unit_end)) s"
 
 deps-test:
 	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda

@@ -1,0 +1,206 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { createApp } from '../lib/app';
+import { FUNCTION_TABLE_ACTIONS, REQUEST_TIMEOUT_MS } from '../lib/serverless-stack';
+import { DEFAULT_LAMBDA_ZIP, REPO_ROOT, serverlessSettings } from '../lib/settings';
+import { TABLE_DEFINITION_FILE, parseTableDefinition } from '../lib/table-definition';
+import { buildApp, buildAppWithZip, cdkJson } from './helpers';
+
+const tableJson = JSON.parse(fs.readFileSync(TABLE_DEFINITION_FILE, 'utf8'));
+
+function template(context: Record<string, unknown> = {}): Template {
+  return Template.fromStack(buildAppWithZip(context).serverless);
+}
+
+describe('context defaults', () => {
+  test('the function defaults to arm64 and the zip `cargo lambda build --release --arm64 --output-format zip` writes', () => {
+    const settings = serverlessSettings(new App().node);
+
+    assert.equal(settings.architecture, 'arm64');
+    assert.equal(DEFAULT_LAMBDA_ZIP, 'target/lambda/twinstack-lambda/bootstrap.zip');
+    assert.equal(settings.zipPath, path.join(REPO_ROOT, 'target', 'lambda', 'twinstack-lambda', 'bootstrap.zip'));
+    assert.equal(settings.memoryMb, 128);
+    assert.equal(settings.httpApi, false);
+  });
+
+  test('with no context the app takes the default zip path, and names the build command when it is missing', () => {
+    const zip = path.join(REPO_ROOT, DEFAULT_LAMBDA_ZIP);
+    if (fs.existsSync(zip)) {
+      Template.fromStack(buildApp().serverless).hasResourceProperties('AWS::Lambda::Function', { Architectures: ['arm64'] });
+    } else {
+      assert.throws(
+        () => buildApp(),
+        (error: Error) =>
+          error.message.includes(`no Lambda zip at ${zip}`) &&
+          error.message.includes('cargo lambda build --release --arm64 --output-format zip'),
+      );
+    }
+  });
+
+  test('with only the zip given, the function is arm64 with 128 MB', () => {
+    template().hasResourceProperties('AWS::Lambda::Function', { Architectures: ['arm64'], MemorySize: 128 });
+  });
+
+  test('CI passes the x86_64 zip it can build, and the memory, through context', () => {
+    const t = template({ lambdaArchitecture: 'x86_64', lambdaMemoryMb: '512' });
+
+    t.hasResourceProperties('AWS::Lambda::Function', { Architectures: ['x86_64'], MemorySize: 512 });
+  });
+
+  test('a wrong architecture or memory fails the synth instead of deploying something else', () => {
+    assert.throws(() => buildAppWithZip({ lambdaArchitecture: 'aarch64' }), /lambdaArchitecture must be arm64 or x86_64/);
+    assert.throws(() => buildAppWithZip({ lambdaMemoryMb: '64' }), /lambdaMemoryMb must be a whole number in 128..10240/);
+  });
+
+  test('a missing zip stops the synth unless ServerlessStack is left out', () => {
+    assert.throws(() => buildApp({ lambdaZip: '/nonexistent/bootstrap.zip' }), /no Lambda zip at \/nonexistent\/bootstrap.zip/);
+
+    const { serverless, kubernetes } = createApp({ context: { ...cdkJson.context, lambdaZip: '/nonexistent/bootstrap.zip', stacks: 'kubernetes' } });
+    assert.equal(serverless, undefined);
+    assert.ok(kubernetes);
+  });
+});
+
+describe('the table comes from crates/store-dynamodb/table.json', () => {
+  test('name, keys, on-demand billing, TTL and point-in-time recovery are the file\'s', () => {
+    template().hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: tableJson.tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: tableJson.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: tableJson.sortKey.name, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: tableJson.partitionKey.name, AttributeType: tableJson.partitionKey.type },
+        { AttributeName: tableJson.sortKey.name, AttributeType: tableJson.sortKey.type },
+      ]),
+      TimeToLiveSpecification: { AttributeName: tableJson.timeToLiveAttribute, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    assert.equal(tableJson.pointInTimeRecovery, true);
+  });
+
+  test('the table outlives the stack', () => {
+    template().hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('a field the stack does not apply is refused, as the Rust side refuses it', () => {
+    const withIndex = JSON.stringify({ ...tableJson, globalSecondaryIndexes: [] });
+
+    assert.throws(() => parseTableDefinition(withIndex), /fields this stack does not apply: globalSecondaryIndexes/);
+  });
+});
+
+describe('the function', () => {
+  test('runs the cargo-lambda bootstrap on provided.al2023 with X-Ray active and the table in its environment', () => {
+    const t = template();
+
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'provided.al2023',
+      Handler: 'bootstrap',
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: {
+          TABLE_NAME: { Ref: Match.stringLikeRegexp('^Table') },
+          REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        },
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FunctionLogs') } },
+    });
+    const fn = Object.values(t.findResources('AWS::Lambda::Function'))[0];
+    assert.ok(fn.Properties.Timeout * 1000 > REQUEST_TIMEOUT_MS, 'the function outlives the request timeout');
+    assert.ok(fn.Properties.Timeout < 29, 'and stays under API Gateway\'s 29 s');
+  });
+
+  test('its logs are kept for a set time', () => {
+    template().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('IAM allows exactly the table actions the store uses, on the table only', () => {
+    const t = template();
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
+    );
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('dynamodb:')));
+
+    assert.equal(dynamo.length, 1);
+    assert.deepEqual([dynamo[0].Action].flat().sort(), [...FUNCTION_TABLE_ACTIONS].sort());
+    const tableId = Object.keys(t.findResources('AWS::DynamoDB::Table'))[0];
+    assert.deepEqual(dynamo[0].Resource, { 'Fn::GetAtt': [tableId, 'Arn'] });
+    assert.ok(!statements.some((s) => [s.Action].flat().includes('dynamodb:*')));
+  });
+
+  test('the function role carries no AWS-managed policy', () => {
+    const t = template();
+    const roles = t.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } },
+    });
+
+    assert.equal(Object.keys(roles).length, 1);
+    assert.equal(Object.values(roles)[0].Properties.ManagedPolicyArns, undefined);
+  });
+});
+
+describe('API Gateway', () => {
+  test('REST API with a Lambda proxy by default, as in the seed', () => {
+    const t = template();
+
+    t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    t.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    t.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'ANY',
+      Integration: { Type: 'AWS_PROXY' },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue() },
+      MethodSettings: Match.arrayWith([Match.objectLike({ LoggingLevel: 'ERROR', MetricsEnabled: true })]),
+    });
+  });
+
+  test('HTTP API with -c httpApi=true', () => {
+    const t = template({ httpApi: 'true' });
+
+    t.resourceCountIs('AWS::ApiGateway::RestApi', 0);
+    t.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+    });
+  });
+});
+
+describe('alarms', () => {
+  for (const httpApi of ['false', 'true']) {
+    test(`errors, throttles and p99 latency are alarmed (httpApi=${httpApi})`, () => {
+      const t = template({ httpApi });
+
+      t.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum' });
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Throttles' });
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: httpApi === 'true' ? '5xx' : '5XXError',
+      });
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: 'Latency',
+        ExtendedStatistic: 'p99',
+      });
+    });
+  }
+
+  test('an alarm topic from context receives every alarm', () => {
+    const topic = 'arn:aws:sns:eu-west-1:123456789012:twinstack-alarms';
+    const alarms = template({ alarmTopicArn: topic }).findResources('AWS::CloudWatch::Alarm');
+
+    for (const alarm of Object.values(alarms)) assert.deepEqual(alarm.Properties.AlarmActions, [topic]);
+  });
+});
