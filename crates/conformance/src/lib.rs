@@ -22,7 +22,11 @@ pub enum Turn {
 }
 
 pub async fn turn(check: &str) -> Turn {
-    if RUN_ALONE.contains(&check) { Turn::Alone(SCHEDULE.write().await) } else { Turn::Shared(SCHEDULE.read().await) }
+    if RUN_ALONE.contains(&check) {
+        Turn::Alone(SCHEDULE.write().await)
+    } else {
+        Turn::Shared(SCHEDULE.read().await)
+    }
 }
 
 /// Checks that send bytes which are not UTF-8. Twins reached over plain HTTP run them; Lambda's
