@@ -81,13 +81,20 @@ pub async fn two_creates_with_one_email_let_exactly_one_win(api: &Api) {
 
 pub async fn two_concurrent_transitions_apply_exactly_one(api: &Api) {
     let uid = api.create_user("Transitions").await["id"].as_i64().unwrap();
-    for (first, second) in [
-        ("paid", "cancelled"),
-        ("cancelled", "cancelled"),
-        ("paid", "paid"),
+    // Pairs where, whichever lands first, the other is no longer allowed: so exactly one applies
+    // however the two interleave. (`paid` then `cancelled` would both apply if they did not overlap.)
+    for (start, first, second) in [
+        ("pending", "cancelled", "cancelled"),
+        ("pending", "paid", "paid"),
+        ("paid", "shipped", "cancelled"),
     ] {
         let order = api.create_order(uid, &[("PROD-012", 1)]).await;
         let path = format!("/api/orders/{}", order["id"].as_str().unwrap());
+        if start == "paid" {
+            api.patch(&path, &json!({"status": "paid"}))
+                .await
+                .expect(200);
+        }
 
         let (body_a, body_b) = (json!({"status": first}), json!({"status": second}));
 
