@@ -64,6 +64,7 @@
 
 pub mod capacity;
 mod error;
+mod get;
 mod idempotency;
 mod items;
 mod keys;

@@ -20,7 +20,7 @@ use crate::keys::{
 };
 use crate::retry::{Attempt, until_done};
 use crate::transact::{self, Check, Refused, Transaction, put_new};
-use crate::{DynamoStore, idempotency, items};
+use crate::{DynamoStore, get, idempotency, items};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,7 +118,7 @@ pub(crate) async fn get(store: &DynamoStore, id: OrderId) -> Result<Option<Order
     let Some(user_id) = owner(store, id).await? else {
         return Ok(None);
     };
-    get_item(store, Key::order(user_id, id))
+    get::consistent(store, Key::order(user_id, id))
         .await?
         .map(|item| items::read(item, "order"))
         .transpose()
@@ -126,26 +126,11 @@ pub(crate) async fn get(store: &DynamoStore, id: OrderId) -> Result<Option<Order
 
 /// The user whose partition holds order `id`, from its pointer.
 async fn owner(store: &DynamoStore, id: OrderId) -> Result<Option<UserId>, StoreError> {
-    let Some(item) = get_item(store, Key::order_pointer(id)).await? else {
+    let Some(item) = get::consistent(store, Key::order_pointer(id)).await? else {
         return Ok(None);
     };
     let pointer: Pointer = items::read(item, "order pointer")?;
     Ok(Some(pointer.user_id))
-}
-
-async fn get_item(store: &DynamoStore, key: Key) -> Result<Option<Item>, StoreError> {
-    let output = store
-        .client
-        .get_item()
-        .table_name(&*store.table)
-        .set_key(Some(key.to_item()))
-        .consistent_read(true)
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await
-        .map_err(|err| classify("GetItem", err))?;
-    capacity::record(Kind::Read, output.consumed_capacity());
-    Ok(output.item)
 }
 
 /// Up to `limit` orders strictly older than `after`, newest first. A page of the query can stop

@@ -9,7 +9,7 @@ use crate::capacity::{self, Kind};
 use crate::error::classify;
 use crate::keys::{CATALOG, Item, Key, PK, PRODUCT_PREFIX, SK, s};
 use crate::retry::{Backoff, CONTENTION};
-use crate::{DynamoStore, items};
+use crate::{DynamoStore, get, items};
 
 /// BatchGetItem's limit of keys per request.
 const BATCH_GET_MAX: usize = 100;
@@ -46,19 +46,8 @@ pub(crate) async fn list(store: &DynamoStore) -> Result<Vec<Product>, StoreError
 }
 
 pub(crate) async fn get(store: &DynamoStore, sku: &Sku) -> Result<Option<Product>, StoreError> {
-    let output = store
-        .client
-        .get_item()
-        .table_name(&*store.table)
-        .set_key(Some(Key::product(sku).to_item()))
-        .consistent_read(true)
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await
-        .map_err(|err| classify("GetItem", err))?;
-    capacity::record(Kind::Read, output.consumed_capacity());
-    output
-        .item
+    get::consistent(store, Key::product(sku))
+        .await?
         .map(|item| items::read(item, "product"))
         .transpose()
 }

@@ -13,7 +13,7 @@ use crate::error::{build_error, classify, corrupt, is_contended};
 use crate::keys::{Key, attr, n, s};
 use crate::retry::{Attempt, until_done};
 use crate::transact::{self, Check, Transaction, put_new};
-use crate::{DynamoStore, items};
+use crate::{DynamoStore, get, items};
 
 #[derive(Deserialize)]
 struct Counter {
@@ -76,19 +76,8 @@ async fn next_id(store: &DynamoStore) -> Result<UserId, StoreError> {
 }
 
 pub(crate) async fn get(store: &DynamoStore, id: UserId) -> Result<Option<User>, StoreError> {
-    let output = store
-        .client
-        .get_item()
-        .table_name(&*store.table)
-        .set_key(Some(Key::user(id).to_item()))
-        .consistent_read(true)
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await
-        .map_err(|err| classify("GetItem", err))?;
-    capacity::record(Kind::Read, output.consumed_capacity());
-    output
-        .item
+    get::consistent(store, Key::user(id))
+        .await?
         .map(|item| items::read(item, "user"))
         .transpose()
 }
