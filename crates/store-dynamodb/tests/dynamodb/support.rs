@@ -8,8 +8,10 @@ use twinstack_store_dynamodb::{
 };
 use twinstack_testkit::DynamoDbLocal;
 
-/// 2026-03-01T00:00:00.000Z plus a little: not on a second boundary, so lost milliseconds show.
-pub const T0: i64 = 1_772_323_200_123;
+/// 2100-03-01T00:00:00.000Z plus a little: not on a second boundary, so lost milliseconds show.
+/// In the future because DynamoDB Local's TTL sweeper really deletes items whose `ttl` has passed:
+/// a past instant made idempotency records vanish mid-test.
+pub const T0: i64 = 4_107_542_400_123;
 
 pub struct TestTable {
     pub store: DynamoStore,
