@@ -86,6 +86,7 @@ macro_rules! conformance_suite {
             input::very_long_strings_are_refused,
             input::huge_numbers_are_refused,
             input::request_ids_are_echoed_or_generated,
+            server_timing::every_response_reports_app_and_db_time,
             concurrency::thousand_concurrent_orders_are_all_accepted_and_summed,
             concurrency::two_creates_with_one_email_let_exactly_one_win,
             concurrency::two_concurrent_transitions_apply_exactly_one,

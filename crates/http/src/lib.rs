@@ -1,13 +1,15 @@
 //! The one HTTP layer: both twins serve exactly this router over their own store.
 //!
 //! Routes, extractors that answer every rejection in the error envelope, request ids, the body
-//! limit, the request timeout, tracing spans, and the OpenAPI document at `GET /api/openapi.json`.
+//! limit, the request timeout, tracing spans, `Server-Timing` (`app;dur=…, db;dur=…`, see
+//! [`server_timing`]) on every response, and the OpenAPI document at `GET /api/openapi.json`.
 
 pub mod error;
 pub mod extract;
 pub mod openapi;
 mod request_id;
 pub mod routes;
+pub mod server_timing;
 pub mod state;
 
 use std::time::Duration;
@@ -21,6 +23,8 @@ use tower::timeout::TimeoutLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use twinstack_core::{Service, Store};
+
+use crate::server_timing::TimedStore;
 
 pub use error::ApiError;
 pub use request_id::{HEADER as REQUEST_ID_HEADER, is_well_formed as is_well_formed_request_id};
@@ -38,11 +42,32 @@ pub struct Settings {
 
 /// The API router over `service`'s store.
 pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
+    // The same service (the system clock is the only one `Service<S>` has) over the same store,
+    // each call timed for `Server-Timing`'s `db`.
     let state = AppState {
-        service,
+        service: Service::new(TimedStore(service.store().clone())),
         readiness: settings.readiness,
     };
-    let api = Router::new()
+    api(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(
+            ServiceBuilder::new()
+                // Outermost, so `app` covers everything below, the timeout's 503 included.
+                .layer(axum::middleware::from_fn(server_timing::layer))
+                .layer(axum::middleware::map_request(request_id::drop_malformed))
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+                .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+                    ApiError::Unavailable(None)
+                }))
+                .layer(TimeoutLayer::new(settings.request_timeout)),
+        )
+}
+
+/// Every route and fallback, before the layers every response goes through.
+fn api<S: Store>(state: AppState<S>) -> Router {
+    Router::new()
         .route("/api/health", get(routes::health::health))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/products", get(routes::products::list::<S>))
@@ -71,17 +96,5 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
         .fallback(|| async { ApiError::NotFound("route".into()) })
         // After the routes: every method router answers 405 in our envelope; axum adds `Allow`.
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .with_state(state);
-
-    api.layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES)).layer(
-        ServiceBuilder::new()
-            .layer(axum::middleware::map_request(request_id::drop_malformed))
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
-            .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
-                ApiError::Unavailable(None)
-            }))
-            .layer(TimeoutLayer::new(settings.request_timeout)),
-    )
+        .with_state(state)
 }

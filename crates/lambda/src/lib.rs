@@ -2,8 +2,12 @@
 //!
 //! Init does nothing but read the environment and build the SDK client (no I/O: the first DynamoDB
 //! call opens the connection), so a cold start costs the process start and little else.
+//!
+//! Besides the shared router's headers (`Server-Timing` among them), every response carries
+//! `x-dynamodb-consumed-capacity` (see [`consumed_capacity`]).
 
 pub mod adapt;
+pub mod consumed_capacity;
 
 use std::time::Duration;
 
@@ -49,7 +53,8 @@ pub fn lambda_app(router: Router) -> LambdaApp {
     )
 }
 
-/// The shared router over DynamoDB. There is no load balancer probe to answer, so it is ready at once.
+/// The shared router over DynamoDB, reporting each request's consumed capacity. There is no load
+/// balancer probe to answer, so it is ready at once.
 pub async fn router(settings: &DynamoSettings, request_timeout: Duration) -> Router {
     let client = twinstack_store_dynamodb::client(settings).await;
     let store = DynamoStore::new(client, &settings.table);
@@ -60,4 +65,6 @@ pub async fn router(settings: &DynamoSettings, request_timeout: Duration) -> Rou
             readiness: Readiness::ready(),
         },
     )
+    // Outside the shared router's own layers, so the meter sees every response, 404/405/503 too.
+    .layer(axum::middleware::from_fn(consumed_capacity::layer))
 }

@@ -27,6 +27,7 @@
 //! at microsecond rather than millisecond precision.
 
 pub mod cli;
+pub mod consumed_capacity;
 pub mod json_body;
 pub mod jsonpath;
 mod live;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
+use crate::consumed_capacity;
 use crate::phases::Phase;
 use crate::stats::{Collector, Stats};
 
@@ -70,6 +71,34 @@ pub struct StatsReport {
     pub latency_ms: Option<Percentiles>,
     /// Per `Server-Timing` metric (`app`, `db`, …), from the responses that carried one.
     pub server_timing_ms: BTreeMap<String, TimingReport>,
+    /// DynamoDB capacity from `x-dynamodb-consumed-capacity` (the serverless twin); absent when no
+    /// response carried it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub consumed_capacity: Option<CapacityReport>,
+}
+
+/// Capacity units summed over the responses that reported them; per request means per such response.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CapacityReport {
+    pub responses: u64,
+    pub read: f64,
+    pub write: f64,
+    pub read_per_request: f64,
+    pub write_per_request: f64,
+}
+
+impl CapacityReport {
+    fn from_totals(totals: &consumed_capacity::Totals) -> Option<Self> {
+        let per_request = |units: f64| units / totals.responses as f64;
+        (totals.responses > 0).then(|| CapacityReport {
+            responses: totals.responses,
+            read: totals.read,
+            write: totals.write,
+            read_per_request: per_request(totals.read),
+            write_per_request: per_request(totals.write),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -194,6 +223,7 @@ impl Report {
                     ))
                 })
                 .collect(),
+            consumed_capacity: CapacityReport::from_totals(&stats.consumed_capacity),
         };
         Self {
             version: REPORT_VERSION,
@@ -287,4 +317,64 @@ fn ms(us: u64) -> f64 {
 
 fn seconds(us: u64) -> f64 {
     us as f64 / 1_000_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_means_divide_by_the_responses_that_reported_it() {
+        let totals = consumed_capacity::Totals {
+            responses: 4,
+            read: 2.0,
+            write: 10.0,
+        };
+
+        assert_eq!(
+            CapacityReport::from_totals(&totals),
+            Some(CapacityReport {
+                responses: 4,
+                read: 2.0,
+                write: 10.0,
+                read_per_request: 0.5,
+                write_per_request: 2.5,
+            })
+        );
+        assert_eq!(
+            CapacityReport::from_totals(&consumed_capacity::Totals::default()),
+            None
+        );
+    }
+
+    #[test]
+    fn consumed_capacity_is_absent_without_it_and_old_reports_still_parse() {
+        let old = serde_json::json!({
+            "count": 1, "responses": 1, "rps": 1.0,
+            "errors": {"total": 0, "byStatus": {}, "byKind": {}},
+            "latencyMs": null, "serverTimingMs": {}
+        });
+
+        let stats: StatsReport = serde_json::from_value(old.clone()).unwrap();
+
+        assert_eq!(stats.consumed_capacity, None);
+        assert_eq!(serde_json::to_value(&stats).unwrap(), old);
+        let with = StatsReport {
+            consumed_capacity: Some(CapacityReport {
+                responses: 1,
+                read: 1.0,
+                write: 0.0,
+                read_per_request: 1.0,
+                write_per_request: 0.0,
+            }),
+            ..stats
+        };
+        assert_eq!(
+            serde_json::to_value(&with).unwrap()["consumedCapacity"],
+            serde_json::json!({
+                "responses": 1, "read": 1.0, "write": 0.0,
+                "readPerRequest": 1.0, "writePerRequest": 0.0
+            })
+        );
+    }
 }

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
+use crate::consumed_capacity::{self, Capacity};
+
 /// Latencies and server timings are recorded in µs up to an hour (3 significant digits).
 const HIGHEST_US: u64 = 3_600_000_000;
 /// Per-second buckets only feed charts: 2 significant digits up to a minute keeps 80 minutes of them small.
@@ -36,6 +38,8 @@ pub struct Sample {
     pub at_us: u64,
     pub outcome: Outcome,
     pub server_timing: Vec<(String, f64)>,
+    /// DynamoDB capacity units, when the response reported them.
+    pub consumed_capacity: Option<Capacity>,
 }
 
 #[derive(Debug)]
@@ -91,6 +95,7 @@ pub struct Stats {
     pub by_status: BTreeMap<u16, u64>,
     pub by_kind: BTreeMap<ErrorKind, u64>,
     pub server_timing_us: BTreeMap<String, Histogram<u64>>,
+    pub consumed_capacity: consumed_capacity::Totals,
 }
 
 /// One second of the run, by intended start.
@@ -173,6 +178,7 @@ impl Stats {
             by_status: BTreeMap::new(),
             by_kind: BTreeMap::new(),
             server_timing_us: BTreeMap::new(),
+            consumed_capacity: consumed_capacity::Totals::default(),
         }
     }
 
@@ -200,6 +206,9 @@ impl Stats {
                 .entry(metric.clone())
                 .or_insert_with(histogram)
                 .saturating_record((ms * 1000.0).round() as u64);
+        }
+        if let Some(capacity) = sample.consumed_capacity {
+            self.consumed_capacity.add(capacity);
         }
     }
 
@@ -256,6 +265,7 @@ mod tests {
             at_us,
             outcome,
             server_timing: vec![("db".into(), 1.5)],
+            consumed_capacity: None,
         })
     }
 
@@ -312,6 +322,47 @@ mod tests {
         assert_eq!(
             collector.totals.by_kind,
             BTreeMap::from([(ErrorKind::Non2xx, 1), (ErrorKind::CaptureFailed, 1)])
+        );
+    }
+
+    #[test]
+    fn consumed_capacity_is_summed_per_name_phase_and_total_from_responses_that_carry_it() {
+        let mut collector = Collector::new(2, 1);
+        let with_capacity = |name, read, write| {
+            Event::Request(Sample {
+                name,
+                phase: 0,
+                at_us: 0,
+                outcome: response(200, 1),
+                server_timing: Vec::new(),
+                consumed_capacity: Some(Capacity { read, write }),
+            })
+        };
+        collector.record(with_capacity(0, 1.0, 0.0));
+        collector.record(with_capacity(0, 0.5, 0.0));
+        collector.record(with_capacity(1, 0.0, 4.0));
+        collector.record(sample(1, 0, 0, response(200, 1)));
+
+        assert_eq!(
+            collector.by_name[0].consumed_capacity,
+            consumed_capacity::Totals {
+                responses: 2,
+                read: 1.5,
+                write: 0.0
+            }
+        );
+        assert_eq!(collector.by_name[1].consumed_capacity.responses, 1);
+        assert_eq!(
+            collector.totals.consumed_capacity,
+            consumed_capacity::Totals {
+                responses: 3,
+                read: 1.5,
+                write: 4.0
+            }
+        );
+        assert_eq!(
+            collector.by_phase[0].consumed_capacity,
+            collector.totals.consumed_capacity
         );
     }
 }

@@ -18,6 +18,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
+use crate::consumed_capacity::{self, Capacity};
 use crate::live::{InFlight, Live};
 use crate::script::{Capture, Request, Script, Step, Variable};
 use crate::server_timing;
@@ -93,7 +94,8 @@ async fn execute(
     phase: usize,
     due: Instant,
 ) -> bool {
-    let (outcome, server_timing) = match send(context, request, vars, due).await {
+    let (outcome, server_timing, consumed_capacity) = match send(context, request, vars, due).await
+    {
         Ok(answer) => (
             Outcome::Response {
                 status: answer.status,
@@ -101,8 +103,9 @@ async fn execute(
                 capture_failed: !answer.captured,
             },
             answer.server_timing,
+            answer.consumed_capacity,
         ),
-        Err(kind) => (Outcome::Failed(kind), Vec::new()),
+        Err(kind) => (Outcome::Failed(kind), Vec::new(), None),
     };
     let (failed, keep_going) = match outcome {
         Outcome::Response {
@@ -122,6 +125,7 @@ async fn execute(
         at_us: due.duration_since(context.epoch).as_micros() as u64,
         outcome,
         server_timing,
+        consumed_capacity,
     };
     let _ = context.events.send(Event::Request(sample));
     keep_going
@@ -131,6 +135,7 @@ struct Answer {
     status: u16,
     latency_us: u64,
     server_timing: Vec<(String, f64)>,
+    consumed_capacity: Option<Capacity>,
     /// Whether every strict capture found its value.
     captured: bool,
 }
@@ -160,6 +165,7 @@ async fn send(
     let response = builder.send().await.map_err(classify)?;
     let status = response.status().as_u16();
     let server_timing = server_timing::parse(response.headers());
+    let consumed_capacity = consumed_capacity::parse(response.headers());
     // The whole body, always: captures need it, and a drained body keeps the connection reusable.
     let body = response.bytes().await.map_err(classify)?;
     let latency_us = due.elapsed().as_micros() as u64;
@@ -167,6 +173,7 @@ async fn send(
         status,
         latency_us,
         server_timing,
+        consumed_capacity,
         captured: capture(&request.captures, &body, vars),
     })
 }

@@ -7,9 +7,29 @@ use reqwest::Method;
 use twinstack_conformance::{Api, Reply};
 use twinstack_core::{Clock, SystemClock, Timestamp};
 
-/// The headers whose values must match; the rest (dates, request ids, an emulator's CORS headers)
-/// legitimately differ.
-const HEADERS: [&str; 4] = ["content-type", "location", "allow", "retry-after"];
+/// The headers whose values must match; the rest (dates, request ids, an emulator's CORS headers,
+/// the serverless twin's own `x-dynamodb-consumed-capacity`) legitimately differ. `server-timing`
+/// is compared by shape, its durations normalised (see [`timing_shape`]).
+const HEADERS: [&str; 5] = [
+    "content-type",
+    "location",
+    "allow",
+    "retry-after",
+    "server-timing",
+];
+
+/// `app;dur=1.234, db;dur=0.567` as `app;dur=<ms>, db;dur=<ms>`: both twins must report the same
+/// metrics, though not the same times.
+fn timing_shape(value: &str) -> String {
+    value
+        .split(',')
+        .map(|metric| match metric.split_once(";dur=") {
+            Some((name, _)) => format!("{name};dur=<ms>"),
+            None => metric.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// One twin, with the values its own answers generated (order ids, cursors) under stable names.
 struct Twin {
@@ -145,9 +165,10 @@ async fn exchange(twins: &mut [Twin; 2], step: &Step<'_>, since: &str) {
             .map(|name| {
                 (
                     *name,
-                    reply
-                        .header(name)
-                        .map(|v| twin.normalise(&format!("\"{v}\""), since)),
+                    reply.header(name).map(|v| match *name {
+                        "server-timing" => timing_shape(v),
+                        _ => twin.normalise(&format!("\"{v}\""), since),
+                    }),
                 )
             })
             .collect();

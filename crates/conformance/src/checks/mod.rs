@@ -7,4 +7,5 @@ pub mod idempotency;
 pub mod input;
 pub mod orders;
 pub mod products;
+pub mod server_timing;
 pub mod users;

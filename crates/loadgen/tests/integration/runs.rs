@@ -88,7 +88,7 @@ async fn every_arrival_runs_its_flow_and_captures_feed_later_requests() {
 }
 
 #[tokio::test]
-async fn server_timing_and_latency_are_reported_per_request_name() {
+async fn server_timing_consumed_capacity_and_latency_are_reported_per_request_name() {
     let (address, _) = server::spawn().await;
 
     let report = run(
@@ -109,6 +109,13 @@ async fn server_timing_and_latency_are_reported_per_request_name() {
         (1.0, 0.4)
     );
     assert_eq!(timing["app"].count, get_user.count);
+    let capacity = get_user.consumed_capacity.expect("consumed capacity");
+    assert_eq!(capacity.responses, get_user.count);
+    assert_eq!(
+        (capacity.read, capacity.read_per_request, capacity.write),
+        (get_user.count as f64, 1.0, 0.0)
+    );
+    assert_eq!(named(&report, "list orders").consumed_capacity, None);
     let latency = get_user.latency_ms.expect("latencies");
     assert!(latency.min > 0.0 && latency.p50 <= latency.p99 && latency.p99 <= latency.max);
     assert_eq!(

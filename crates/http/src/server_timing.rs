@@ -1,0 +1,223 @@
+//! `Server-Timing: app;dur=X, db;dur=Y` on every response, from both twins, so a load test can split
+//! each request's time between the application and its store without access to either runtime.
+//!
+//! `app` is the whole request as the router sees it: routing, extractors, the handler, serialisation,
+//! and the error, timeout, 404 and 405 answers too. `db` is the time spent inside [`Store`] calls,
+//! summed, and 0 when the request made none. Both are milliseconds with three decimals.
+//!
+//! It lives here, in the one router, rather than in each twin, so both measure the same thing the same
+//! way. The time comes from [`TimedStore`], a decorator the router puts around whichever store it is
+//! given, adding into a task-local that [`layer`] scopes around the request. A task-local is set each
+//! time the scoped future is polled, whichever task polls it, and axum runs the handler inside the
+//! middleware's future (the timeout wraps it, nothing spawns it); only work spawned onto another task
+//! would escape, and the service spawns none. Store calls run one after another, so their sum is time
+//! the request actually spent waiting on the store.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::http::header::HeaderName;
+use axum::middleware::Next;
+use axum::response::Response;
+use twinstack_core::{
+    CreateOrderOutcome, IdempotencyKey, IdempotencyRecord, NewUser, Order, OrderId, OrderStatus,
+    Product, Sku, Store, StoreError, Timestamp, UpdateUser, User, UserId,
+};
+
+/// Not among the `http` crate's named headers.
+pub const HEADER: HeaderName = HeaderName::from_static("server-timing");
+
+tokio::task_local! {
+    static DB_TIME: Cell<Duration>;
+}
+
+/// The middleware: times the request and scopes the store-time accumulator around it.
+pub async fn layer(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let (mut response, db) = DB_TIME
+        .scope(Cell::new(Duration::ZERO), async move {
+            let response = next.run(request).await;
+            (response, DB_TIME.with(Cell::get))
+        })
+        .await;
+    let value = format!(
+        "app;dur={:.3}, db;dur={:.3}",
+        millis(started.elapsed()),
+        millis(db)
+    );
+    let value = HeaderValue::try_from(value).expect("digits and punctuation are a valid header");
+    response.headers_mut().insert(HEADER, value);
+    response
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// A [`Store`] that adds the time of each call to the request's `db` time.
+#[derive(Clone, Debug)]
+pub struct TimedStore<S>(pub S);
+
+async fn timed<F: Future>(call: F) -> F::Output {
+    let started = Instant::now();
+    let output = call.await;
+    // Outside a request (nothing scoped) there is nothing to add to, which is fine.
+    let _ = DB_TIME.try_with(|db| db.set(db.get() + started.elapsed()));
+    output
+}
+
+impl<S: Store> Store for TimedStore<S> {
+    fn list_products(&self) -> impl Future<Output = Result<Vec<Product>, StoreError>> + Send {
+        timed(self.0.list_products())
+    }
+
+    fn get_product(
+        &self,
+        sku: &Sku,
+    ) -> impl Future<Output = Result<Option<Product>, StoreError>> + Send {
+        timed(self.0.get_product(sku))
+    }
+
+    fn products_by_sku(
+        &self,
+        skus: &[Sku],
+    ) -> impl Future<Output = Result<Vec<Product>, StoreError>> + Send {
+        timed(self.0.products_by_sku(skus))
+    }
+
+    fn create_user(&self, user: &NewUser) -> impl Future<Output = Result<User, StoreError>> + Send {
+        timed(self.0.create_user(user))
+    }
+
+    fn get_user(
+        &self,
+        id: UserId,
+    ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send {
+        timed(self.0.get_user(id))
+    }
+
+    fn update_user(
+        &self,
+        id: UserId,
+        changes: &UpdateUser,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send {
+        timed(self.0.update_user(id, changes, now))
+    }
+
+    fn delete_user(&self, id: UserId) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        timed(self.0.delete_user(id))
+    }
+
+    fn find_idempotency(
+        &self,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<IdempotencyRecord>, StoreError>> + Send {
+        timed(self.0.find_idempotency(key, now))
+    }
+
+    fn create_order(
+        &self,
+        order: &Order,
+        record: Option<&IdempotencyRecord>,
+    ) -> impl Future<Output = Result<CreateOrderOutcome, StoreError>> + Send {
+        timed(self.0.create_order(order, record))
+    }
+
+    fn get_order(
+        &self,
+        id: OrderId,
+    ) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send {
+        timed(self.0.get_order(id))
+    }
+
+    fn list_orders(
+        &self,
+        user_id: UserId,
+        after: Option<OrderId>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Order>, StoreError>> + Send {
+        timed(self.0.list_orders(user_id, after, limit))
+    }
+
+    fn set_order_status(
+        &self,
+        id: OrderId,
+        from: OrderStatus,
+        to: OrderStatus,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<Order>, StoreError>> + Send {
+        timed(self.0.set_order_status(id, from, to, now))
+    }
+
+    fn orders_of_user(
+        &self,
+        user_id: UserId,
+    ) -> impl Future<Output = Result<Option<Vec<Order>>, StoreError>> + Send {
+        timed(self.0.orders_of_user(user_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// `(app, db)` in ms from a response of `router` wrapped in the middleware.
+    async fn timings(router: Router, path: &str) -> (f64, f64) {
+        let app = router.layer(axum::middleware::from_fn(layer));
+        let request = Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let value = response.headers()[HEADER].to_str().unwrap().to_owned();
+        let (app, db) = value.split_once(", ").expect("two metrics");
+        let dur = |metric: &str, name: &str| -> f64 {
+            let number = metric
+                .strip_prefix(name)
+                .unwrap()
+                .strip_prefix(";dur=")
+                .unwrap();
+            assert_eq!(number.split('.').nth(1).map(str::len), Some(3), "{value}");
+            number.parse().unwrap()
+        };
+        (dur(app, "app"), dur(db, "db"))
+    }
+
+    #[tokio::test]
+    async fn timed_calls_add_up_into_db_and_app_covers_them() {
+        let slow_store_calls = Router::new().route(
+            "/",
+            get(|| async {
+                for _ in 0..2 {
+                    timed(tokio::time::sleep(Duration::from_millis(5))).await;
+                }
+            }),
+        );
+
+        let (app, db) = timings(slow_store_calls, "/").await;
+
+        assert!(db >= 10.0, "{db}");
+        assert!(app >= db, "{app} < {db}");
+    }
+
+    #[tokio::test]
+    async fn a_request_without_store_calls_and_a_404_report_zero_db() {
+        let (_, db) = timings(Router::new().route("/", get(|| async {})), "/nowhere").await;
+
+        assert_eq!(db, 0.0);
+    }
+
+    #[tokio::test]
+    async fn a_call_outside_any_request_is_simply_not_counted() {
+        assert_eq!(timed(async { 7 }).await, 7);
+    }
+}
