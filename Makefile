@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 RELEASE_BIN := target/release
 
-.PHONY: test lint unit deps-test run bench-db release
+.PHONY: test lint unit deps-test run bench bench-db release
 
 ## make test: installs what is missing, then lint, every test (unit, property, integration, both twins),
 ## and the offline validation of the deployables.
@@ -27,6 +27,17 @@ unit:
 
 release:
 	$(CARGO) build --release --locked -p twinstack-server -p twinstack-cli
+
+## make bench: both twins side by side on this machine — throwaway Postgres + twinstack-server,
+## DynamoDB Local + twinstack-lambda under cargo lambda watch — the same scaled loadtest/crud.yml
+## against each in turn, a cold-start probe, then target/twinstack/report/{results.json,report.md,report.html}
+## with the cost projection. Deployed stacks: make bench BENCH_ARGS="--serverless-url URL --kubernetes-url URL".
+BENCH_ARGS ?=
+bench: deps-test
+	$(CARGO) build --release --locked -p twinstack-server -p twinstack-cli -p twinstack-lambda-probe
+	@# On its own, as `cargo lambda watch --release` will run it, so the emulator finds it built.
+	$(CARGO) build --release --locked --bin twinstack-lambda
+	$(RELEASE_BIN)/twinstack bench $(BENCH_ARGS)
 
 ## make run: throwaway Postgres, migrate, seed, serve on :8080 (Ctrl-C stops and cleans up).
 run: deps-test release

@@ -1,5 +1,6 @@
 //! `twinstack`: tools around the twins.
 
+mod bench;
 mod seed;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,8 @@ enum Command {
     Cost(twinstack_cost::CostArgs),
     /// Replay an Artillery config against a target (open model) and report latency per request and phase.
     Load(twinstack_loadgen::LoadArgs),
+    /// Both twins side by side on this machine (or deployed): load, cold starts, report, cost.
+    Bench(bench::BenchArgs),
 }
 
 #[tokio::main]
@@ -27,5 +30,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed(args) => seed::run(args).await,
         Command::Cost(args) => Ok(twinstack_cost::run(args)?),
         Command::Load(args) => twinstack_loadgen::run_cli(args).await,
+        Command::Bench(args) => bench::run(args).await,
     }
 }

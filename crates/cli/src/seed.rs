@@ -61,7 +61,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed_postgres(url: &str, data: &DataSet) -> anyhow::Result<DataSet> {
+pub(crate) async fn seed_postgres(url: &str, data: &DataSet) -> anyhow::Result<DataSet> {
     let pool = PgPoolOptions::new()
         .max_connections(2)
         .connect(url)
@@ -80,7 +80,11 @@ async fn seed_postgres(url: &str, data: &DataSet) -> anyhow::Result<DataSet> {
     Ok(stored)
 }
 
-async fn seed_dynamodb(endpoint: &str, table: &str, data: &DataSet) -> anyhow::Result<DataSet> {
+pub(crate) async fn seed_dynamodb(
+    endpoint: &str,
+    table: &str,
+    data: &DataSet,
+) -> anyhow::Result<DataSet> {
     let mut settings = DynamoSettings::local(endpoint, table);
     if let Ok(region) = std::env::var("AWS_REGION") {
         settings.region = region;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::workload::{Architecture, Endpoint, LambdaTiming, Workload};
 
@@ -25,34 +25,45 @@ struct ResultsFile {
     cost_inputs: CostInputs,
 }
 
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CostInputs {
     pub version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<MeasuredEndpoint>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda: Option<MeasuredLambda>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kubernetes: Option<MeasuredKubernetes>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_bytes: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_bytes: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub log_bytes_per_request: Option<f64>,
 }
 
 /// One endpoint as the benchmark drove it: its share of requests and the DynamoDB capacity the
 /// Lambda twin reported consuming per request (`ReturnConsumedCapacity`).
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MeasuredEndpoint {
     pub name: String,
     pub share: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_units: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub write_units: Option<f64>,
 }
 
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Distribution {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub p50: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub p99: Option<f64>,
 }
 
@@ -72,28 +83,40 @@ impl Distribution {
     }
 }
 
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MeasuredLambda {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<Architecture>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub memory_mb: Option<f64>,
     /// Warm invocations, billed (rounded-up) durations, measured on Lambda at `memory_mb`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billed_duration_ms: Option<Distribution>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub init_duration_ms: Option<Distribution>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cold_start_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_memory_used_mb: Option<f64>,
     /// Measured off Lambda on one full core: CPU time and waiting time per request.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_cpu_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub local_io_ms: Option<f64>,
 }
 
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MeasuredKubernetes {
     /// Requests per second one vCPU of the server twin sustained with p95 at `target_p95_ms`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requests_per_vcpu: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_p95_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_rss_mb: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_requests_per_vcpu: Option<f64>,
 }
 

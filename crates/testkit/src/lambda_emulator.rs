@@ -24,6 +24,13 @@ const KILL_TREE: &str = r#"tree() { echo "$1"; for child in $(ps -o pid= --ppid 
 pids=$(tree "$1")
 kill -TERM $pids 2>/dev/null; sleep 1; kill -KILL $pids 2>/dev/null; true"#;
 
+/// Which build `cargo lambda watch` runs (`cargo run`, or `cargo run --release`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    Debug,
+    Release,
+}
+
 pub struct LambdaEmulator {
     child: Child,
     port: u16,
@@ -41,8 +48,19 @@ impl LambdaEmulator {
         concurrency: u32,
         env: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
+        Self::start_with(workspace, binary, concurrency, env, Profile::Debug)
+    }
+
+    /// [`start`](Self::start) with the build profile chosen: benchmarks run release builds.
+    pub fn start_with(
+        workspace: &Path,
+        binary: &str,
+        concurrency: u32,
+        env: &[(&str, &str)],
+        profile: Profile,
+    ) -> anyhow::Result<Self> {
         which_cargo_lambda()?;
-        prebuild(workspace, binary)?;
+        prebuild(workspace, binary, profile)?;
         let port = free_port();
         let mut command = Command::new("cargo");
         command
@@ -56,6 +74,7 @@ impl LambdaEmulator {
                 "--ignore-changes",
             ])
             .args(["--concurrency", &concurrency.to_string(), "--bin", binary])
+            .args((profile == Profile::Release).then_some("--release"))
             .current_dir(workspace)
             .stdin(Stdio::null())
             .process_group(0);
@@ -120,9 +139,10 @@ impl Drop for LambdaEmulator {
 /// Builds the function as `cargo lambda watch` will (`cargo run --bin`, same profile and features),
 /// so its instances start at once instead of each waiting on the same build while the emulator
 /// queues requests.
-fn prebuild(workspace: &Path, binary: &str) -> anyhow::Result<()> {
+fn prebuild(workspace: &Path, binary: &str, profile: Profile) -> anyhow::Result<()> {
     let status = Command::new("cargo")
         .args(["build", "--bin", binary])
+        .args((profile == Profile::Release).then_some("--release"))
         .current_dir(workspace)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -1,4 +1,4 @@
-//! Test harness for twinstack's integration tests (a dev-dependency only).
+//! Harness for twinstack's integration tests and its local benchmark (`twinstack bench`).
 //!
 //! # Postgres
 //!
@@ -69,7 +69,7 @@ mod watchdog;
 
 pub use cluster::{DATABASE_URL_ENV, PostgresCluster, RestartUnsupported};
 pub use dynamodb_local::{DYNAMODB_LOCAL_DIR_ENV, DynamoDbLocal};
-pub use lambda_emulator::LambdaEmulator;
+pub use lambda_emulator::{LambdaEmulator, Profile};
 pub use net::{free_port, wait_for_http, wait_for_status};
 pub use pg_bin::pg_bin;
 pub use psql::psql;
