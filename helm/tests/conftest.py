@@ -41,6 +41,12 @@ SCENARIOS: dict[str, dict] = {
         "networkPolicy": {
             "ingressFrom": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "envoy-gateway-system"}}}]
         },
+        # kube-prometheus-stack: the ServiceMonitor and the dashboard for Grafana's sidecar.
+        "metrics": {
+            "port": 9100,
+            "serviceMonitor": {"enabled": True, "interval": "15s", "scrapeTimeout": "5s", "labels": {"release": "kube-prometheus-stack"}},
+            "grafanaDashboard": {"enabled": True, "annotations": {"grafana_folder": "twinstack"}},
+        },
     },
     # The least the chart can render.
     "minimal": {

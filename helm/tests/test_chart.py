@@ -104,7 +104,10 @@ def test_requests_and_limits_are_the_benchmarks(default):
 def test_probes_are_healthz_and_readyz_on_the_http_port(default):
     container = default.one("Deployment").body["spec"]["template"]["spec"]["containers"][0]
 
-    assert container["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
+    assert container["ports"] == [
+        {"name": "http", "containerPort": 8080, "protocol": "TCP"},
+        {"name": "metrics", "containerPort": 9090, "protocol": "TCP"},
+    ]
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
@@ -137,7 +140,8 @@ def test_every_server_env_var_is_set_and_database_url_comes_from_the_secret(defa
     container = default.one("Deployment").body["spec"]["template"]["spec"]["containers"][0]
     names = server_env_vars()
 
-    assert set(names) == {"DATABASE_URL", "HOST", "PORT", "DATABASE_MAX_CONNECTIONS", "REQUEST_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_SECS"}
+    # METRICS_PORT, the metrics listener's: test_metrics.py.
+    assert set(names) - {"METRICS_PORT"} == {"DATABASE_URL", "HOST", "PORT", "DATABASE_MAX_CONNECTIONS", "REQUEST_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_SECS"}
     for name in set(names) - {"DATABASE_URL"}:
         assert name in config, name
     assert config["DATABASE_MAX_CONNECTIONS"] == "10"
@@ -198,13 +202,24 @@ def test_ingress_uses_class_nginx_as_in_the_benchmark(default):
     assert not default.has("HTTPRoute")
 
 
-def test_network_policy_lets_in_the_http_port_and_out_dns_and_postgres(default):
+def test_network_policy_lets_in_the_http_port_and_prometheus_and_out_dns_and_postgres(default):
     policy = default.one("NetworkPolicy", "twinstack").body["spec"]
     job_labels = default.one("Job").body["spec"]["template"]["metadata"]["labels"]
     server_labels = default.one("Deployment").body["spec"]["template"]["metadata"]["labels"]
 
     assert policy["policyTypes"] == ["Ingress", "Egress"]
-    assert policy["ingress"] == [{"ports": [{"port": "http", "protocol": "TCP"}]}]
+    assert policy["ingress"] == [
+        {"ports": [{"port": "http", "protocol": "TCP"}]},
+        {
+            "ports": [{"port": "metrics", "protocol": "TCP"}],
+            "from": [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+                    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+                }
+            ],
+        },
+    ]
     dns, database = policy["egress"]
     assert {p["port"] for p in dns["ports"]} == {53}
     assert database == {"to": [{"ipBlock": {"cidr": "10.0.0.0/16"}}], "ports": [{"port": 5432, "protocol": "TCP"}]}

@@ -1,5 +1,5 @@
 """Every rendered manifest is valid Kubernetes: core kinds with `kubernetes-validate --strict` for
-1.33, 1.34 and 1.35; HTTPRoute and ExternalSecret against their published CRD schemas."""
+1.33, 1.34 and 1.35; HTTPRoute, ExternalSecret and ServiceMonitor against their published CRD schemas."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_custom_resources_validate_against_their_published_crds(render, scenario
     for doc in docs:
         validate_custom(doc.body)
     if scenario == "gateway-externalsecret":
-        assert sorted(d.kind for d in docs) == ["ExternalSecret", "HTTPRoute"]
+        assert sorted(d.kind for d in docs) == ["ExternalSecret", "HTTPRoute", "ServiceMonitor"]
 
 
 def test_strict_validation_catches_a_misspelt_field(render):
@@ -49,8 +49,12 @@ def test_crd_validation_catches_a_misspelt_field_and_a_bad_value(render):
     route["spec"]["rules"][0]["backendRef"] = []
     external = rendered.one("ExternalSecret").body
     external["spec"]["target"]["creationPolicy"] = "Sometimes"
+    monitor = rendered.one("ServiceMonitor").body
+    monitor["spec"]["endpoints"][0]["interval"] = "half a minute"
 
     with pytest.raises(jsonschema.ValidationError):
         validate_custom(route)
     with pytest.raises(jsonschema.ValidationError):
         validate_custom(external)
+    with pytest.raises(jsonschema.ValidationError):
+        validate_custom(monitor)

@@ -15,6 +15,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { type ApiMetricSource, serverlessDashboard } from './dashboard';
 import { type ServerlessSettings, serverlessSettings } from './settings';
 import { type KeyType, type TableDefinition, loadTableDefinition } from './table-definition';
 
@@ -74,6 +75,7 @@ export class ServerlessStack extends Stack {
   readonly function: lambda.Function;
   readonly apiUrl: string;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ServerlessStackProps = {}) {
     super(scope, id, {
@@ -141,12 +143,20 @@ export class ServerlessStack extends Stack {
     this.apiUrl = api.url;
 
     this.addAlarms(api.latency, api.serverErrors, settings);
+    this.dashboard = serverlessDashboard(this, 'Dashboard', {
+      dashboardName: settings.dashboardName,
+      function: this.function,
+      table: this.table,
+      api: api.metrics,
+      apiKind: settings.httpApi ? 'HTTP' : 'REST',
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'Base URL; the API is under /api' });
     new CfnOutput(this, 'ApiKind', { value: settings.httpApi ? 'http' : 'rest' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'FunctionName', { value: this.function.functionName });
     new CfnOutput(this, 'LambdaArchitecture', { value: settings.architecture });
+    new CfnOutput(this, 'DashboardName', { value: settings.dashboardName, description: 'CloudWatch dashboard of the serverless twin' });
   }
 
   /** The zip as cargo-lambda wrote it; without it there is nothing to deploy, so say how to build it. */
@@ -213,6 +223,7 @@ export class ServerlessStack extends Stack {
     }
     return {
       url: api.url,
+      metrics: api,
       latency: api.metricLatency({ statistic: 'p99', period: Duration.minutes(5) }),
       serverErrors: api.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }),
     };
@@ -240,6 +251,7 @@ export class ServerlessStack extends Stack {
     });
     return {
       url: `${stage.url}`,
+      metrics: api,
       latency: api.metricLatency({ statistic: 'p99', period: Duration.minutes(5) }),
       serverErrors: api.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }),
     };
@@ -277,6 +289,7 @@ export class ServerlessStack extends Stack {
 
 interface ApiParts {
   readonly url: string;
+  readonly metrics: ApiMetricSource;
   readonly latency: cloudwatch.IMetric;
   readonly serverErrors: cloudwatch.IMetric;
 }

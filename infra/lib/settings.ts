@@ -15,6 +15,8 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const DEFAULT_LAMBDA_ZIP = 'target/lambda/twinstack-lambda/bootstrap.zip';
 export const DEFAULT_LAMBDA_ARCHITECTURE = 'arm64';
 export const DEFAULT_LAMBDA_MEMORY_MB = 128;
+/** The ServerlessStack's CloudWatch dashboard (names are unique per account and Region). */
+export const DEFAULT_DASHBOARD_NAME = 'twinstack-serverless';
 
 export type LambdaArchitecture = 'arm64' | 'x86_64';
 
@@ -29,6 +31,8 @@ export interface ServerlessSettings {
   readonly httpApi: boolean;
   /** `alarmTopicArn`: optional SNS topic the alarms notify. */
   readonly alarmTopicArn?: string;
+  /** `dashboardName`: the CloudWatch dashboard's name (letters, digits, `-` and `_`). */
+  readonly dashboardName: string;
 }
 
 export interface KubernetesSettings {
@@ -86,12 +90,17 @@ export function serverlessSettings(node: Node): ServerlessSettings {
   }
   const zip = text(node, 'lambdaZip', DEFAULT_LAMBDA_ZIP);
   const alarmTopicArn = text(node, 'alarmTopicArn', '');
+  const dashboardName = text(node, 'dashboardName', DEFAULT_DASHBOARD_NAME);
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(dashboardName)) {
+    throw new Error(`context dashboardName may hold only letters, digits, - and _ (at most 255), got ${JSON.stringify(dashboardName)}`);
+  }
   return {
     architecture,
     zipPath: path.resolve(REPO_ROOT, zip),
     memoryMb: integer(node, 'lambdaMemoryMb', DEFAULT_LAMBDA_MEMORY_MB, 128, 10240),
     httpApi: flag(node, 'httpApi', false),
     alarmTopicArn: alarmTopicArn === '' ? undefined : alarmTopicArn,
+    dashboardName,
   };
 }
 

@@ -5,8 +5,9 @@ import { describe, test } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../lib/app';
+import { EMF_METRICS, EMF_NAMESPACE, REQUEST_DIMENSIONS } from '../lib/dashboard';
 import { FUNCTION_TABLE_ACTIONS, REQUEST_TIMEOUT_MS } from '../lib/serverless-stack';
-import { DEFAULT_LAMBDA_ZIP, REPO_ROOT, serverlessSettings } from '../lib/settings';
+import { DEFAULT_DASHBOARD_NAME, DEFAULT_LAMBDA_ZIP, REPO_ROOT, serverlessSettings } from '../lib/settings';
 import { TABLE_DEFINITION_FILE, parseTableDefinition } from '../lib/table-definition';
 import { buildApp, buildAppWithZip, cdkJson } from './helpers';
 
@@ -25,6 +26,7 @@ describe('context defaults', () => {
     assert.equal(settings.zipPath, path.join(REPO_ROOT, 'target', 'lambda', 'twinstack-lambda', 'bootstrap.zip'));
     assert.equal(settings.memoryMb, 128);
     assert.equal(settings.httpApi, false);
+    assert.equal(settings.dashboardName, DEFAULT_DASHBOARD_NAME);
   });
 
   test('with no context the app takes the default zip path, and names the build command when it is missing', () => {
@@ -202,5 +204,140 @@ describe('alarms', () => {
     const alarms = template({ alarmTopicArn: topic }).findResources('AWS::CloudWatch::Alarm');
 
     for (const alarm of Object.values(alarms)) assert.deepEqual(alarm.Properties.AlarmActions, [topic]);
+  });
+});
+
+/** The dashboard's body as CloudFormation joins it, with every token (Region, names) replaced by `TOKEN`. */
+function dashboardBody(t: Template): { name: string; body: DashboardBody; text: string } {
+  const dashboards = Object.values(t.findResources('AWS::CloudWatch::Dashboard'));
+  assert.equal(dashboards.length, 1);
+  const properties = dashboards[0].Properties;
+  const raw = properties.DashboardBody;
+  const parts: unknown[] = typeof raw === 'string' ? [raw] : raw['Fn::Join'][1];
+  const text = parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return { name: properties.DashboardName, body: JSON.parse(text), text };
+}
+
+interface DashboardBody {
+  widgets: Array<{ type: string; width: number; height: number; x: number; y: number; properties: { title?: string; metrics?: unknown[][] } }>;
+}
+
+/** Every metric line of a graph: `[namespace, name, dims..., {options}]` or `[{expression, ...}]`. */
+function graphMetrics(body: DashboardBody, titlePrefix: string): Array<{ namespace?: string; name?: string; expression?: string; stat?: string }> {
+  const widget = body.widgets.find((w) => w.properties.title?.startsWith(titlePrefix));
+  assert.ok(widget, `no widget titled ${titlePrefix}…`);
+  return (widget.properties.metrics ?? []).map((line) => {
+    const options = line[line.length - 1] as { expression?: string; stat?: string };
+    return options.expression !== undefined
+      ? { expression: options.expression }
+      : { namespace: line[0] as string, name: line[1] as string, stat: options.stat };
+  });
+}
+
+describe('the CloudWatch dashboard', () => {
+  test('exists once, named from the settings (context dashboardName)', () => {
+    assert.equal(dashboardBody(template()).name, DEFAULT_DASHBOARD_NAME);
+    assert.equal(dashboardBody(template({ dashboardName: 'twinstack-bench-eu' })).name, 'twinstack-bench-eu');
+    assert.throws(() => buildAppWithZip({ dashboardName: 'has spaces' }), /dashboardName may hold only letters, digits, - and _/);
+  });
+
+  test('its body searches the EMF namespace for the metrics the function writes', () => {
+    const { text } = dashboardBody(template());
+    const schema = `{${[EMF_NAMESPACE, ...REQUEST_DIMENSIONS].join(',')}}`;
+
+    assert.equal(EMF_NAMESPACE, 'twinstack');
+    assert.deepEqual(EMF_METRICS, {
+      requests: 'http_server_requests_total',
+      duration: 'http_server_request_duration_seconds',
+      coldStarts: 'lambda_cold_starts_total',
+    });
+    for (const name of [EMF_METRICS.requests, EMF_METRICS.duration]) {
+      assert.ok(text.includes(`SEARCH('${schema} MetricName=\\"${name}\\"`), `no SEARCH of ${name} over ${schema}`);
+    }
+    assert.ok(text.includes(`SEARCH('{twinstack,function} MetricName=\\"${EMF_METRICS.coldStarts}\\"`));
+    // No EMF metric is referenced with fixed dimension values: the routes are not known here.
+    assert.ok(!/\["twinstack",/.test(text));
+  });
+
+  test('it has the Grafana dashboard\'s panels, then cold starts, Lambda and API Gateway', () => {
+    const { body } = dashboardBody(template());
+    const titles = body.widgets.map((w) => w.properties.title).filter((t) => t !== undefined);
+
+    assert.deepEqual(titles, [
+      'Request rate by route (requests per minute)',
+      'Error rate (5xx share) by route',
+      'Latency p50 / p95 / p99 by route (seconds, in the function)',
+      'Latency p50 / p95 / p99, whole API (ms, API Gateway REST API)',
+      'In-flight requests (Lambda concurrent executions)',
+      'Database: DynamoDB consumed capacity and throttle events',
+      'Cold starts (per minute)',
+      'Lambda: invocations, errors, throttles',
+      'Lambda: duration p50 / p95 / p99 (ms)',
+      'API Gateway (REST API): requests, 4xx, 5xx',
+    ]);
+    // Widgets fit the 24-column grid without overlapping.
+    for (const w of body.widgets) assert.ok(w.x + w.width <= 24, w.properties.title);
+    const cells = new Set<string>();
+    for (const w of body.widgets) {
+      for (let x = w.x; x < w.x + w.width; x++) {
+        for (let y = w.y; y < w.y + w.height; y++) {
+          assert.ok(!cells.has(`${x},${y}`), `overlap at ${x},${y}`);
+          cells.add(`${x},${y}`);
+        }
+      }
+    }
+  });
+
+  test('the 5xx share is errors over all answers, from two summed searches', () => {
+    const lines = graphMetrics(dashboardBody(template()).body, 'Error rate (5xx share)');
+    const expressions = lines.map((l) => l.expression ?? '');
+
+    assert.ok(expressions.includes('100 * FILL(errors, 0) / answers'));
+    const errors = expressions.find((e) => e.startsWith('SUM(') && e.includes('status="503"'));
+    const answers = expressions.find((e) => e.startsWith('SUM(') && !e.includes('status='));
+    assert.ok(errors && errors.includes('status="500"') && errors.includes(EMF_METRICS.requests), 'the 5xx sum');
+    assert.ok(answers && answers.includes(EMF_METRICS.requests), 'the total');
+  });
+
+  test('latency is p50, p95 and p99 of the EMF histogram per route and of the whole API', () => {
+    const body = dashboardBody(template()).body;
+    const route = graphMetrics(body, 'Latency p50 / p95 / p99 by route').map((l) => l.expression);
+    const api = graphMetrics(body, 'Latency p50 / p95 / p99, whole API');
+
+    assert.deepEqual(
+      route.map((e) => e?.match(/'(p\d+)', 60\)$/)?.[1]),
+      ['p50', 'p95', 'p99'],
+    );
+    assert.ok(route.every((e) => e?.includes(EMF_METRICS.duration)));
+    assert.deepEqual(api.map((m) => [m.namespace, m.name, m.stat]), [
+      ['AWS/ApiGateway', 'Latency', 'p50'],
+      ['AWS/ApiGateway', 'Latency', 'p95'],
+      ['AWS/ApiGateway', 'Latency', 'p99'],
+    ]);
+  });
+
+  for (const httpApi of ['false', 'true']) {
+    test(`Lambda and API Gateway metrics: throttles, concurrency, cold starts, 4xx/5xx (httpApi=${httpApi})`, () => {
+      const body = dashboardBody(template({ httpApi })).body;
+      const all = body.widgets.flatMap((w) => (w.properties.title ? graphMetrics(body, w.properties.title) : []));
+      const names = new Set(all.filter((m) => m.namespace).map((m) => `${m.namespace} ${m.name}`));
+
+      for (const name of ['Invocations', 'Errors', 'Throttles', 'ConcurrentExecutions', 'Duration']) {
+        assert.ok(names.has(`AWS/Lambda ${name}`), `AWS/Lambda ${name}`);
+      }
+      const [clientErrors, serverErrors] = httpApi === 'true' ? ['4xx', '5xx'] : ['4XXError', '5XXError'];
+      for (const name of ['Count', clientErrors, serverErrors, 'Latency']) {
+        assert.ok(names.has(`AWS/ApiGateway ${name}`), `AWS/ApiGateway ${name}`);
+      }
+      for (const name of ['ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits', 'ReadThrottleEvents', 'WriteThrottleEvents']) {
+        assert.ok(names.has(`AWS/DynamoDB ${name}`), `AWS/DynamoDB ${name}`);
+      }
+      assert.ok(all.some((m) => m.expression?.includes(EMF_METRICS.coldStarts)), 'cold starts');
+      assert.ok(!all.some((m) => m.namespace?.startsWith('AWS/') && m.name?.startsWith('http_server')));
+    });
+  }
+
+  test('the dashboard adds no alarm and leaves the alarms as they were', () => {
+    template().resourceCountIs('AWS::CloudWatch::Alarm', 4);
   });
 });

@@ -104,6 +104,18 @@ DATABASE_MAX_CONNECTIONS: {{ .Values.database.maxConnections | quote }}
 REQUEST_TIMEOUT_MS: {{ .Values.server.requestTimeoutMs | quote }}
 SHUTDOWN_TIMEOUT_SECS: {{ .Values.server.shutdownTimeoutSecs | quote }}
 RUST_LOG: {{ .Values.server.logLevel | quote }}
+METRICS_PORT: {{ ternary .Values.metrics.port 0 .Values.metrics.enabled | quote }}
+{{- end }}
+
+{{/* Fails the render when /metrics would share the API's port (the server listens on both). */}}
+{{- define "twinstack.checkMetricsPort" -}}
+{{- if not .Values.metrics.enabled }}
+{{- if or .Values.metrics.serviceMonitor.enabled .Values.metrics.grafanaDashboard.enabled }}
+{{- fail "metrics.serviceMonitor and metrics.grafanaDashboard need metrics.enabled (with it off the server serves no metrics)" }}
+{{- end }}
+{{- else if eq (int .Values.metrics.port) (int .Values.server.port) }}
+{{- fail (printf "metrics.port (METRICS_PORT) %d must differ from server.port (PORT): twinstack-server serves /metrics on a listener of its own" (int .Values.metrics.port)) }}
+{{- end }}
 {{- end }}
 
 {{/* DATABASE_URL from the Secret, then any extra env. */}}
