@@ -27,22 +27,27 @@ fn build_twins() {
     assert!(status.success());
 }
 
-/// loadtest/crud.yml with user ids drawn from the 50 seeded users instead of 10,000.
-fn config_for_50_users(out: &Path) -> PathBuf {
+/// loadtest/crud.yml with user ids drawn from the first `users` seeded users instead of 10,000.
+fn config_for_users(out: &Path, users: u32) -> PathBuf {
     let crud = std::fs::read_to_string(workspace().join("loadtest/crud.yml")).unwrap();
     let drawn = "{{ $randomNumber(1, 10000) }}";
     assert!(crud.contains(drawn), "crud.yml draws user ids as {drawn}");
-    let config = out.join("crud-50-users.yml");
+    let config = out.join(format!("crud-{users}-users.yml"));
     std::fs::create_dir_all(out).unwrap();
-    std::fs::write(&config, crud.replace(drawn, "{{ $randomNumber(1, 50) }}")).unwrap();
+    let ours = format!("{{{{ $randomNumber(1, {users}) }}}}");
+    std::fs::write(&config, crud.replace(drawn, &ours)).unwrap();
     config
+}
+
+fn out_dir(test: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("twinstack-bench-{test}-{}", std::process::id()))
 }
 
 fn run_bench(out: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_twinstack"))
         .arg("bench")
         .arg("--config")
-        .arg(config_for_50_users(out))
+        .arg(config_for_users(out, 50))
         .args([
             "--profile",
             "debug",
@@ -71,7 +76,7 @@ fn run_bench(out: &Path) -> std::process::Output {
 fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
     // Arrange
     build_twins();
-    let out = std::env::temp_dir().join(format!("twinstack-bench-test-{}", std::process::id()));
+    let out = out_dir("local");
 
     // Act
     let output = run_bench(&out);
@@ -109,13 +114,18 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
     }
     assert_eq!(results["coldStarts"]["starts"], 3);
     let inputs = &results["cost_inputs"];
-    let create = inputs["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "create order")
-        .expect("create order measured");
-    assert!(create["write_units"].as_f64().unwrap() > 0.0, "{create}");
+    assert!(
+        inputs.get("endpoints").is_none(),
+        "DynamoDB Local's capacity is shown, not priced"
+    );
+    let capacity = &twins[1]["load"]["requests"][2];
+    assert_eq!(capacity["name"], "create order");
+    assert!(
+        capacity["consumedCapacity"]["writePerRequest"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
     assert!(inputs["kubernetes"]["requests_per_vcpu"].as_f64().unwrap() > 0.0);
     assert!(inputs["lambda"]["local_cpu_ms"].as_f64().is_some());
 
@@ -135,6 +145,66 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
         html.matches("<svg").count(),
         4,
         "three charts and the cost chart"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[tokio::test]
+async fn a_deployed_run_drives_only_the_urls_given_and_probes_nothing_locally() {
+    // Arrange: a running Kubernetes twin stands in for a deployed one.
+    let api = twinstack_twins::postgres::spawn_postgres_twin().await;
+    let out = out_dir("deployed");
+    let config = config_for_users(&out, twinstack_twins::SEED_USERS);
+
+    // Act
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_twinstack"))
+        .arg("bench")
+        .arg("--config")
+        .arg(&config)
+        .args(["--kubernetes-url", &format!("{}/", api.base_url)])
+        .args([
+            "--time-scale",
+            "0.002",
+            "--rate-scale",
+            "0.02",
+            "--warm-up",
+            "1",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .current_dir(workspace())
+        .output()
+        .await
+        .expect("twinstack runs");
+
+    // Assert
+    assert!(
+        output.status.success(),
+        "bench failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["run"]["mode"], "deployed");
+    let twins = results["twins"].as_array().unwrap();
+    assert_eq!(twins.len(), 1);
+    assert_eq!(twins[0]["twin"], "kubernetes");
+    assert_eq!(
+        twins[0]["target"],
+        api.base_url.as_str(),
+        "trailing slash trimmed"
+    );
+    assert_eq!(twins[0]["load"]["totals"]["errors"]["total"], 0);
+    assert!(twins[0]["processes"].as_object().unwrap().is_empty());
+    assert!(results["coldStarts"].is_null());
+    assert!(
+        results["cost_inputs"].get("kubernetes").is_none(),
+        "no CPU figures from afar"
+    );
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        markdown.contains("Deployed run"),
+        "the caveat says what was measured"
     );
     std::fs::remove_dir_all(&out).unwrap();
 }

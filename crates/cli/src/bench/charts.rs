@@ -194,11 +194,25 @@ pub fn timeline(title: &str, lines: &[Line], phases: &[(f64, String)], seconds: 
             escape(&line.name)
         );
     }
+    let step = [5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0]
+        .into_iter()
+        .find(|step| seconds / step <= 10.0)
+        .unwrap_or(1200.0);
+    let mut tick = 0.0;
+    while tick <= seconds {
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11">{tick}</text>"#,
+            x(tick),
+            HEIGHT - BOTTOM + 16.0
+        );
+        tick += step;
+    }
     let _ = writeln!(
         svg,
         r#"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="11">seconds into the run</text>"#,
         WIDTH - RIGHT,
-        HEIGHT - BOTTOM + 16.0
+        HEIGHT - BOTTOM + 32.0
     );
     let entries: Vec<(&str, &str)> = lines.iter().map(|l| (l.name.as_str(), l.colour)).collect();
     legend(&mut svg, &entries);

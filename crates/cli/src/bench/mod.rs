@@ -35,7 +35,8 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 0.02)]
     pub time_scale: f64,
     /// Multiply every arrival rate (0.05: sustained 25 virtual users/s, spike 100/s, 5 requests
-    /// each). At 0.1 the spike's 1,000 req/s wedged `cargo lambda watch` on a 2-core machine.
+    /// each). At 0.1 the spike's 1,000 req/s saturated the local serverless stack (emulator and
+    /// DynamoDB Local on 2 cores): requests timed out during and after the spike.
     #[arg(long, default_value_t = 0.05)]
     pub rate_scale: f64,
     /// Seconds of warm-up traffic per twin before its measured run.

@@ -240,10 +240,10 @@ fn where_time_goes(results: &Results) -> Table {
     }
     table.note(
         "`app` is the whole request inside the shared HTTP layer, `db` the time spent in store calls; \
-         capacity is what DynamoDB (Local) reported through `ReturnConsumedCapacity`. DynamoDB Local \
-         reports a transactional write as 1 unit per item where DynamoDB bills 2, so local runs \
-         understate the writes of `create order` (and the cost projection below with them); a deployed \
-         run reports DynamoDB's own figures.",
+         capacity is what DynamoDB (Local) reported through `ReturnConsumedCapacity`. DynamoDB Local's \
+         figures do not follow DynamoDB's billing (`create order` is a 3-item transaction that DynamoDB \
+         bills at 6 write units or more), so a local run shows them but does not price them; a \
+         deployed run reports, and prices, DynamoDB's own.",
     )
 }
 
@@ -424,11 +424,12 @@ pub fn charts(results: &Results) -> Vec<String> {
     svgs
 }
 
-const COST_CAVEAT: &str = "`twinstack cost --from results.json` on this run's `cost_inputs`: the request mix \
-     and capacity units per request of the serverless run, the Lambda's CPU and waiting time per request \
-     (scaled to its CPU share), its init time and memory, and the server's and Postgres's requests per \
-     CPU-second. Local runs: waiting time is DynamoDB Local's, and transactional writes are undercounted \
-     (see above).";
+const COST_CAVEAT: &str = "`twinstack cost --from results.json` on this run's `cost_inputs`: the Lambda's \
+     CPU and waiting time per request (scaled to its CPU share), its init time and memory, and the \
+     server's and Postgres's requests per CPU-second; on a deployed run also the request mix and the \
+     capacity units DynamoDB reported. Local runs: the waiting time is DynamoDB Local's, and capacity \
+     units come from the model's DynamoDB rules (item sizes, transactions at double), not from \
+     DynamoDB Local.";
 
 /// What local figures mean, said before any table.
 pub fn caveats(results: &Results) -> String {

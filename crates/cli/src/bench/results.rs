@@ -73,7 +73,12 @@ pub fn cost_inputs(twins: &[TwinRun], cold_starts: Option<&ColdStarts>, local: b
     let kubernetes = twins.iter().find(|run| run.twin == Twin::Kubernetes);
     CostInputs {
         version: twinstack_cost::results::VERSION,
-        endpoints: serverless.and_then(|run| endpoints(&run.load)),
+        // DynamoDB Local's reported capacity does not follow DynamoDB's billing (it reports 2 units
+        // for the 3-item transaction of `create order`, which DynamoDB bills at 6 or more): locally
+        // the cost model keeps its units computed from DynamoDB's rules.
+        endpoints: serverless
+            .filter(|_| !local)
+            .and_then(|run| endpoints(&run.load)),
         lambda: serverless.map(|run| lambda(run, cold_starts, local)),
         kubernetes: kubernetes.filter(|_| local).map(kubernetes_inputs),
         ..CostInputs::default()
@@ -215,10 +220,10 @@ mod tests {
     }
 
     #[test]
-    fn the_mix_and_capacity_per_request_come_from_the_serverless_run() {
-        let twins = [run(Twin::Serverless, &[("twinstack-lambda", 10.0)])];
+    fn a_deployed_runs_mix_and_capacity_per_request_come_from_the_serverless_twin() {
+        let twins = [run(Twin::Serverless, &[])];
 
-        let inputs = cost_inputs(&twins, Some(&cold()), true);
+        let inputs = cost_inputs(&twins, None, false);
 
         let endpoints = inputs.endpoints.unwrap();
         let names: Vec<&str> = endpoints.iter().map(|e| e.name.as_str()).collect();
@@ -239,6 +244,15 @@ mod tests {
             (create.read_units, create.write_units),
             (Some(1.0), Some(2.0))
         );
+    }
+
+    #[test]
+    fn dynamodb_locals_capacity_is_not_priced() {
+        let twins = [run(Twin::Serverless, &[("twinstack-lambda", 10.0)])];
+
+        let inputs = cost_inputs(&twins, Some(&cold()), true);
+
+        assert_eq!(inputs.endpoints, None);
     }
 
     #[test]
