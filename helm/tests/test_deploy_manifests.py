@@ -15,6 +15,16 @@ def load(path):
     return yaml.safe_load((DEPLOY / path).read_text(encoding="utf-8"))
 
 
+def test_grafanas_sidecar_finds_the_charts_dashboard_in_any_namespace():
+    sidecar = load("monitoring/kube-prometheus-stack.values.yaml")["grafana"]["sidecar"]["dashboards"]
+    chart = yaml.safe_load((REPO / "helm/twinstack/values.yaml").read_text(encoding="utf-8"))
+    dashboard = chart["metrics"]["grafanaDashboard"]
+
+    assert sidecar["enabled"] is True
+    assert (sidecar["label"], sidecar["labelValue"]) == (dashboard["labelKey"], dashboard["labelValue"])
+    assert sidecar["searchNamespace"] == "ALL"
+
+
 def test_velero_schedule_is_a_valid_schedule_backing_up_twinstack_daily_for_30_days():
     schedule = load("velero/schedule.yaml")
 
@@ -61,7 +71,7 @@ def test_compose_runs_both_twins_and_seeds_both_stores():
     dynamodb = services["dynamodb"]
     assert dynamodb["image"].startswith("amazon/dynamodb-local:")
     assert {"-inMemory", "-sharedDb", "-disableTelemetry"} <= set(dynamodb["command"])
-    assert services["server"]["ports"] == ["127.0.0.1:8080:8080"]
+    assert services["server"]["ports"] == ["127.0.0.1:8080:8080", "127.0.0.1:9090:9090"]
     assert services["lambda-emulator"]["ports"] == ["127.0.0.1:9000:9000"]
     assert services["seed-postgres"]["command"][:2] == ["seed", "--postgres"]
     assert services["seed-dynamodb"]["command"][:2] == ["seed", "--dynamodb"]
