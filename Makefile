@@ -16,7 +16,7 @@ test: deps-test
 	echo "make test: lint $$((lint_end - start)) s, tests $$((unit_end - lint_end)) s, deployables $$((end - unit_end)) s"
 
 deps-test:
-	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda
+	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda promtool
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs and this machine lacks; a warm machine stays fast.
-# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda ...
+# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool ...
 set -euo pipefail
 
 apt_updated=0
@@ -45,6 +45,8 @@ for need in "$@"; do
   case "$need" in
     postgres) have_postgres || apt_install postgresql postgresql-contrib ;;
     wrk) command -v wrk >/dev/null || apt_install wrk ;;
+    # `promtool check metrics` on a real scrape of the server's /metrics (Debian ships it with prometheus).
+    promtool) command -v promtool >/dev/null || apt_install prometheus ;;
     dynamodb-local) install_dynamodb_local ;;
     # The real Lambda runtime API emulator (`cargo lambda watch`), pinned.
     cargo-lambda) cargo lambda --version >/dev/null 2>&1 || python3 -m pip install -q cargo-lambda==1.9.2 ;;

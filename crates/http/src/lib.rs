@@ -2,10 +2,12 @@
 //!
 //! Routes, extractors that answer every rejection in the error envelope, request ids, the body
 //! limit, the request timeout, tracing spans, `Server-Timing` (`app;dur=…, db;dur=…`, see
-//! [`server_timing`]) on every response, and the OpenAPI document at `GET /api/openapi.json`.
+//! [`server_timing`]) on every response, request metrics through the `metrics` facade (see
+//! [`metrics`]), and the OpenAPI document at `GET /api/openapi.json`.
 
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod openapi;
 mod request_id;
 pub mod routes;
@@ -63,6 +65,8 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
                 }))
                 .layer(TimeoutLayer::new(settings.request_timeout)),
         )
+        // Outermost of all: counts and times every answer, by the route `Router::layer` matched.
+        .layer(axum::middleware::from_fn(metrics::layer))
 }
 
 /// Every route and fallback, before the layers every response goes through.

@@ -5,9 +5,12 @@
 //!
 //! Besides the shared router's headers (`Server-Timing` among them), every response carries
 //! `x-dynamodb-consumed-capacity` (see [`consumed_capacity`]).
+//!
+//! Request metrics go to stdout as CloudWatch Embedded Metric Format lines (see [`emf`]).
 
 pub mod adapt;
 pub mod consumed_capacity;
+pub mod emf;
 
 use std::time::Duration;
 

@@ -15,6 +15,8 @@ async fn main() -> Result<(), Error> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
         )
         .init();
+    // Request metrics as CloudWatch EMF lines on stdout (no I/O here): see `twinstack_lambda::emf`.
+    twinstack_lambda::emf::install()?;
     let settings = DynamoSettings::from_env()?;
     let request_timeout = twinstack_lambda::request_timeout_from_env()?;
     let router = twinstack_lambda::router(&settings, request_timeout).await;

@@ -19,6 +19,11 @@ pub struct Config {
     #[arg(long, env = "PORT", default_value_t = 8080)]
     pub port: u16,
 
+    /// Port of the Prometheus `/metrics` listener, on the same HOST and never on the API port.
+    /// 0 disables metrics entirely: no recorder is installed and nothing listens.
+    #[arg(long, env = "METRICS_PORT", default_value_t = 9090)]
+    pub metrics_port: u16,
+
     /// Pool size. Replicas × this must fit the database's max_connections at the autoscaler's maximum.
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
     pub database_max_connections: u32,

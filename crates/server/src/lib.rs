@@ -1,6 +1,7 @@
 //! The Kubernetes twin: the shared router on a Postgres store, with readiness and graceful shutdown.
 
 pub mod config;
+pub mod metrics;
 
 use std::future::Future;
 
@@ -47,6 +48,11 @@ pub async fn serve(
     let readiness = Readiness::default();
     tokio::spawn(wait_for_database(pool.clone(), readiness.clone()));
     tokio::spawn(purge_expired_idempotency_keys(PgStore::new(pool.clone())));
+    // Before the router, so no request goes unrecorded; METRICS_PORT=0 installs nothing.
+    let metrics = match config.metrics_port {
+        0 => None,
+        port => Some(metrics::MetricsServer::start(config.host, port, pool.clone()).await?),
+    };
 
     let app = twinstack_http::router(
         Service::new(PgStore::new(pool.clone())),
@@ -71,6 +77,9 @@ pub async fn serve(
     tokio::select! {
         result = server => result.context("serving HTTP")?,
         () = deadline => tracing::warn!("shutdown deadline passed with requests still in flight"),
+    }
+    if let Some(metrics) = metrics {
+        metrics.stop().await;
     }
     pool.close().await;
     Ok(())

@@ -148,6 +148,8 @@ fn twinstack_server(args: &[&str], database_url: &str, port: u16) -> Command {
         .env("DATABASE_URL", database_url)
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
+        // The metrics listener too, on a port of its own rather than the default 9090.
+        .env("METRICS_PORT", twinstack_testkit::free_port().to_string())
         .env("SHUTDOWN_TIMEOUT_SECS", "10")
         .stdout(Stdio::null())
         .stderr(Stdio::null());

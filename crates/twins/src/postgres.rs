@@ -14,6 +14,8 @@ pub fn config(database_url: String) -> Config {
         database_url,
         host: [127, 0, 0, 1].into(),
         port: 0,
+        // Off: many servers share one test process; the metrics test turns it on for its own.
+        metrics_port: 0,
         database_max_connections: 20,
         request_timeout_ms: 10_000,
         shutdown_timeout_secs: 5,

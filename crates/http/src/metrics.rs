@@ -1,0 +1,200 @@
+//! Request metrics, recorded the same way for both twins through the [`metrics`] facade: whichever
+//! recorder the twin installs turns them into its own format (Prometheus on the server, CloudWatch
+//! Embedded Metric Format lines on the Lambda). With no recorder installed every call is a no-op.
+//!
+//! | name | kind | labels |
+//! |---|---|---|
+//! | [`REQUESTS_TOTAL`] `http_server_requests_total` | counter | `route`, `method`, `status` |
+//! | [`REQUEST_DURATION_SECONDS`] `http_server_request_duration_seconds` | histogram ([`DURATION_BUCKETS`]) | `route`, `method`, `status` |
+//! | [`REQUESTS_IN_FLIGHT`] `http_server_requests_in_flight` | gauge | none |
+//!
+//! `route` is the route's pattern (axum's [`MatchedPath`], such as `/api/users/{id}`), never the raw
+//! path, so ids cannot explode the number of series; a request no route matched is
+//! [`UNMATCHED_ROUTE`]. `status` is the numeric code. These names are a contract: the dashboards and
+//! the cost model (every distinct label combination is a CloudWatch custom metric) build on them.
+//!
+//! The layer sits outside the router's other layers, so the duration covers the error, timeout,
+//! 404 and 405 answers too, like `Server-Timing`'s `app`.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+
+pub const REQUESTS_TOTAL: &str = "http_server_requests_total";
+pub const REQUEST_DURATION_SECONDS: &str = "http_server_request_duration_seconds";
+pub const REQUESTS_IN_FLIGHT: &str = "http_server_requests_in_flight";
+/// The `route` of a request that matched no route (the 404 fallback).
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// Histogram buckets in seconds: from 100 µs, so sub-millisecond handlers (health, cached reads on a
+/// warm pool) fall in buckets of their own instead of all landing in the first one.
+pub const DURATION_BUCKETS: [f64; 16] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+
+/// Registers the help text and units with the installed recorder; call it right after installing one.
+pub fn describe() {
+    metrics::describe_counter!(
+        REQUESTS_TOTAL,
+        metrics::Unit::Count,
+        "HTTP requests answered, by route pattern, method and status"
+    );
+    metrics::describe_histogram!(
+        REQUEST_DURATION_SECONDS,
+        metrics::Unit::Seconds,
+        "Time from the request entering the router to its response, by route pattern, method and status"
+    );
+    metrics::describe_gauge!(
+        REQUESTS_IN_FLIGHT,
+        metrics::Unit::Count,
+        "HTTP requests being handled now"
+    );
+}
+
+/// The middleware. Apply it with `Router::layer`, which runs it after routing (so [`MatchedPath`]
+/// is known) on every route and the fallback.
+pub async fn layer(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || UNMATCHED_ROUTE.to_owned(),
+        |path| path.as_str().to_owned(),
+    );
+    let method = request.method().as_str().to_owned();
+    let in_flight = InFlight::enter();
+
+    let response = next.run(request).await;
+
+    let elapsed = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16().to_string();
+    // Label order is the EMF dimension order: route, method, status.
+    let labels = [("route", route), ("method", method), ("status", status)];
+    metrics::counter!(REQUESTS_TOTAL, &labels).increment(1);
+    metrics::histogram!(REQUEST_DURATION_SECONDS, &labels).record(elapsed);
+    drop(in_flight);
+    response
+}
+
+/// Counts a request in flight until dropped, so a request whose client went away (its future
+/// dropped mid-way) leaves the gauge too.
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> Self {
+        metrics::gauge!(REQUESTS_IN_FLIGHT).increment(1.0);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!(REQUESTS_IN_FLIGHT).decrement(1.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    type Recorded = Vec<(String, Vec<(String, String)>, DebugValue)>;
+
+    /// Every metric recorded while `paths` went through a router with one route, `/users/{id}`.
+    fn record(paths: &[&str]) -> Recorded {
+        let recorder = DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+        let app = Router::new()
+            .route("/users/{id}", get(|| async { "user" }))
+            .layer(axum::middleware::from_fn(layer));
+        // A recorder local to this thread (the global one is not this test's to set), and a runtime
+        // on this thread to drive the requests under it.
+        metrics::with_local_recorder(&recorder, || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            for path in paths {
+                let request = Request::builder().uri(*path).body(Body::empty()).unwrap();
+                runtime.block_on(app.clone().oneshot(request)).unwrap();
+            }
+        });
+        snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(key, _, _, value)| {
+                let key = key.key();
+                let labels = key
+                    .labels()
+                    .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                    .collect();
+                (key.name().to_owned(), labels, value)
+            })
+            .collect()
+    }
+
+    fn find<'a>(
+        recorded: &'a Recorded,
+        name: &str,
+        labels: &[(&str, &str)],
+    ) -> Option<&'a DebugValue> {
+        let labels: Vec<(String, String)> = labels
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        recorded
+            .iter()
+            .find(|(n, l, _)| n == name && *l == labels)
+            .map(|(_, _, value)| value)
+    }
+
+    #[test]
+    fn requests_are_counted_by_route_pattern_and_unmatched_ones_apart() {
+        let recorded = record(&["/users/17", "/users/18", "/nowhere/19"]);
+
+        let user = [
+            ("route", "/users/{id}"),
+            ("method", "GET"),
+            ("status", "200"),
+        ];
+        let unmatched = [
+            ("route", UNMATCHED_ROUTE),
+            ("method", "GET"),
+            ("status", "404"),
+        ];
+        assert_eq!(
+            find(&recorded, REQUESTS_TOTAL, &user),
+            Some(&DebugValue::Counter(2))
+        );
+        assert_eq!(
+            find(&recorded, REQUESTS_TOTAL, &unmatched),
+            Some(&DebugValue::Counter(1))
+        );
+        assert!(matches!(
+            find(&recorded, REQUEST_DURATION_SECONDS, &user),
+            Some(DebugValue::Histogram(values)) if values.len() == 2
+        ));
+        assert!(
+            recorded
+                .iter()
+                .all(|(_, labels, _)| labels.iter().all(|(_, v)| !v.contains("1"))),
+            "no raw path in any label: {recorded:?}"
+        );
+    }
+
+    #[test]
+    fn the_in_flight_gauge_returns_to_zero() {
+        let recorded = record(&["/users/1", "/nowhere"]);
+
+        assert_eq!(
+            find(&recorded, REQUESTS_IN_FLIGHT, &[]),
+            Some(&DebugValue::Gauge(0.0.into()))
+        );
+    }
+}
