@@ -127,8 +127,10 @@ pub fn twinstack_with(api: ApiKind) -> Workload {
         },
         api,
         xray: default_xray(),
-        // Latency and count for each endpoint of the mix.
-        custom_metrics: 6.0,
+        // The Lambda's EMF lines (crates/lambda/src/emf.rs): a count and a duration per route,
+        // method and status seen — the five of loadtest/crud.yml's flow when all goes well — plus
+        // one cold-start count per function.
+        custom_metrics: 11.0,
         dynamodb_storage_gb: 1.0,
     };
     let mut twinstack = workload(

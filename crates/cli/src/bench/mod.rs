@@ -185,6 +185,7 @@ async fn local(args: &BenchArgs, script: &Script, scale: Scale) -> anyhow::Resul
         server_bin: bin("twinstack-server"),
         lambda_bin: bin("twinstack-lambda"),
         lambda_concurrency: args.lambda_concurrency,
+        server_log: args.out.join("server.log"),
         users: args.users,
         orders_per_user: args.orders_per_user,
     })

@@ -26,6 +26,8 @@ pub struct StackOptions {
     pub server_bin: PathBuf,
     pub lambda_bin: PathBuf,
     pub lambda_concurrency: u32,
+    /// Where the server's log lines go.
+    pub server_log: PathBuf,
     pub users: u32,
     pub orders_per_user: u32,
 }
@@ -74,7 +76,12 @@ impl LocalStack {
         }
 
         let server_port = free_port();
-        let server = start_server(&options.server_bin, &database_url, server_port)?;
+        let server = start_server(
+            &options.server_bin,
+            &database_url,
+            server_port,
+            &options.server_log,
+        )?;
         let kubernetes_url = format!("http://127.0.0.1:{server_port}");
 
         // Same request timeout as the server; DynamoDB Local serialises transactions, so each call
@@ -83,7 +90,6 @@ impl LocalStack {
             format!("TABLE_NAME={TABLE}"),
             format!("DYNAMODB_ENDPOINT={endpoint}"),
             "AWS_REGION=us-east-1".to_owned(),
-            "RUST_LOG=warn".to_owned(),
             "DYNAMODB_ATTEMPT_TIMEOUT_MS=4000".to_owned(),
             "DYNAMODB_OPERATION_TIMEOUT_MS=9000".to_owned(),
             "REQUEST_TIMEOUT_MS=10000".to_owned(),
@@ -162,18 +168,25 @@ impl LocalStack {
     }
 }
 
+/// Both twins log at their deployed defaults; the server's lines go to `log`.
 fn start_server(
     bin: &Path,
     database_url: &str,
     port: u16,
+    log: &Path,
 ) -> anyhow::Result<tokio::process::Child> {
+    let log = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
     tokio::process::Command::new(bin)
         .arg("serve")
         .env("DATABASE_URL", database_url)
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
-        .env("RUST_LOG", "warn")
+        // Metrics on, as deployed (the Lambda twin writes its EMF lines too), on a port of its own.
+        .env("METRICS_PORT", free_port().to_string())
+        .env_remove("RUST_LOG")
         .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("starting {} (build it first)", bin.display()))
