@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 RELEASE_BIN := target/release
 
-.PHONY: test lint unit deps-test run bench bench-db release
+.PHONY: test lint unit deps-test run bench bench-db bench-telemetry release
 
 ## make test: installs what is missing, then lint, every test (unit, property, integration, both twins),
 ## and the offline validation of the deployables.
@@ -47,6 +47,12 @@ run: deps-test release
 bench-db: deps-test release
 	@deploy/scripts/install-deps.sh wrk
 	@deploy/scripts/bench-db.sh
+
+## make bench-telemetry: twinstack-server's throughput with telemetry (request logs, /metrics scraped,
+## OTLP traces to a local sink) on versus off, alternating rounds in one run (issue #7: loss <= 5%).
+bench-telemetry: deps-test release
+	@deploy/scripts/install-deps.sh wrk
+	@deploy/scripts/bench-telemetry.sh
 
 ## make validate-deployables: Dockerfile, compose file, deploy scripts, Helm chart and CDK app, offline.
 .PHONY: validate-deployables

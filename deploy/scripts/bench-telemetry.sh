@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `make bench-telemetry`: twinstack-server's throughput with telemetry on versus off, same run, same
+# database, alternating rounds so drift on a shared machine hits both alike (issue #7: loss <= 5%).
+#   off: RUST_LOG=warn (no request log lines), METRICS_PORT=0 (no recorder), no OTLP endpoint
+#   on:  RUST_LOG=info (a JSON line per request, written to a file), /metrics scraped every second,
+#        every request traced and exported over OTLP/HTTP to a local sink that answers 200
+# wrk drives GET /api/users/{id} (random seeded ids). Outputs in target/twinstack/bench-telemetry/.
+# Knobs: CLIENTS (32), DURATION seconds per round (10), ROUNDS per mode (3), USERS (10000).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bin=target/release
+clients=${CLIENTS:-32}
+duration=${DURATION:-10}
+rounds=${ROUNDS:-3}
+users=${USERS:-10000}
+out=target/twinstack/bench-telemetry
+pg_dir=$(mktemp -d /tmp/twinstack-bench-telemetry-XXXXXX)
+mkdir -p "$out"
+rm -f "$out"/*.txt "$out"/*.log
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+server_pid='' sink_pid='' scrape_pid=''
+stop() {
+  local pid
+  for pid in "$@"; do
+    [ -n "$pid" ] || continue
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+cleanup() {
+  stop "$scrape_pid" "$server_pid" "$sink_pid"
+  deploy/scripts/pg-throwaway.sh stop "$pg_dir" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+database_url=$(deploy/scripts/pg-throwaway.sh start "$pg_dir" "$(free_port)")
+DATABASE_URL=$database_url "$bin/twinstack-server" migrate
+"$bin/twinstack" seed --postgres "$database_url" --users "$users" >/dev/null
+
+# The OTLP sink: accepts every export (any path) and answers an empty protobuf response.
+sink_port=$(free_port)
+python3 - "$sink_port" <<'PY' &
+import http.server, sys
+class Sink(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.send_header("content-length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+PY
+sink_pid=$!
+
+# Runs one round: MODE (off|on) ROUND. Prints the round's requests/s.
+round() {
+  local mode=$1 n=$2 port metrics_port env
+  port=$(free_port)
+  env=(DATABASE_URL="$database_url" HOST=127.0.0.1 PORT="$port")
+  if [ "$mode" = on ]; then
+    metrics_port=$(free_port)
+    env+=(RUST_LOG=info METRICS_PORT="$metrics_port" OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_SERVICE_NAME=twinstack-server)
+  else
+    env+=(RUST_LOG=warn METRICS_PORT=0)
+  fi
+  env "${env[@]}" "$bin/twinstack-server" serve >"$out/server-$mode-$n.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+  if [ "$mode" = on ]; then
+    (while curl -fs "http://127.0.0.1:$metrics_port/metrics" -o /dev/null; do sleep 1; done) &
+    scrape_pid=$!
+  fi
+  USERS=$users wrk -t2 -c"$clients" -d3s -s loadtest/wrk/get-user.lua "http://127.0.0.1:$port" >/dev/null
+  USERS=$users wrk -t2 -c"$clients" -d"${duration}s" -s loadtest/wrk/get-user.lua "http://127.0.0.1:$port" >"$out/wrk-$mode-$n.txt"
+  if grep -q 'Non-2xx' "$out/wrk-$mode-$n.txt"; then
+    echo "bench-telemetry: the API answered errors with telemetry $mode" >&2
+    exit 1
+  fi
+  stop "$scrape_pid" "$server_pid"
+  scrape_pid='' server_pid=''
+  if [ "$mode" = on ] && ! grep -q '"status"' "$out/server-on-$n.log"; then
+    echo "bench-telemetry: telemetry on, but the server wrote no request log lines" >&2
+    exit 1
+  fi
+  awk '/^Requests\/sec/ {print $2}' "$out/wrk-$mode-$n.txt"
+}
+
+declare -a off_rps on_rps
+for n in $(seq "$rounds"); do
+  off_rps+=("$(round off "$n")")
+  on_rps+=("$(round on "$n")")
+  printf 'round %s: off %s rps, on %s rps\n' "$n" "${off_rps[-1]}" "${on_rps[-1]}"
+  rm -f "$out/server-on-$n.log"
+done
+
+mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.0f", s / NR }'; }
+off=$(mean "${off_rps[@]}")
+on=$(mean "${on_rps[@]}")
+loss=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.1f", (1 - a / b) * 100 }')
+printf '\nbench-telemetry: GET /api/users/{id}, %s connections, %s x %ss per mode: off %s rps, on %s rps; loss %s%% (target <= 5%%)\n' \
+  "$clients" "$rounds" "$duration" "$off" "$on" "$loss" | tee "$out/summary.txt"
