@@ -38,6 +38,10 @@ pub enum CreateOrderOutcome {
 }
 
 pub trait Store: Clone + Send + Sync + 'static {
+    /// The OpenTelemetry `db.system` of the backing database (`postgresql`, `aws.dynamodb`), for the
+    /// spans the router puts around every call.
+    const DB_SYSTEM: &'static str;
+
     /// All products, by sku.
     fn list_products(&self) -> impl Future<Output = Result<Vec<Product>, StoreError>> + Send;
 

@@ -13,6 +13,7 @@ mod request_id;
 pub mod routes;
 pub mod server_timing;
 pub mod state;
+pub mod telemetry;
 
 use std::time::Duration;
 
@@ -59,7 +60,13 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
                 .layer(axum::middleware::map_request(request_id::drop_malformed))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+                .layer(axum::middleware::from_fn(telemetry::request_log))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_id::span)
+                        .on_response(telemetry::record_status),
+                )
+                .layer(axum::middleware::from_fn(telemetry::traceparent))
                 .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
                     ApiError::Unavailable(None)
                 }))

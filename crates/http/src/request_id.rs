@@ -29,7 +29,8 @@ pub async fn drop_malformed(mut request: Request) -> Request {
     request
 }
 
-/// The request span: method, matched route (never the raw path) and request id.
+/// The request span: method, matched route (never the raw path) and request id, with the
+/// OpenTelemetry HTTP server attributes; its parent is the caller's trace context when tracing is on.
 pub fn span(request: &Request) -> Span {
     let route = request
         .extensions()
@@ -41,5 +42,21 @@ pub fn span(request: &Request) -> Span {
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    tracing::info_span!("request", method = %request.method(), route, request_id)
+    let method = request.method().as_str();
+    let span = tracing::info_span!(
+        "request",
+        method,
+        route,
+        request_id,
+        otel.name = format_args!("{method} {route}"),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = method,
+        http.route = route,
+        url.path = request.uri().path(),
+        url.scheme = "http",
+        http.response.status_code = tracing::field::Empty,
+    );
+    crate::telemetry::adopt_parent(request, &span);
+    span
 }

@@ -1,5 +1,8 @@
 //! What differs between invocations and plain HTTP, undone before the shared router sees a request:
-//! the API Gateway stage in the path, and where the request id comes from.
+//! the API Gateway stage in the path, where the request id comes from, and what the request log line
+//! and the trace take from the invocation (Lambda request id, cold start, X-Ray trace header).
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::http::uri::{PathAndQuery, Uri};
 use axum::http::{HeaderValue, Request, header::HeaderName};
@@ -65,5 +68,39 @@ pub fn lambda_request_id<B>(mut request: Request<B>) -> Request<B> {
             request.headers_mut().insert(header, id);
         }
     }
+    request
+}
+
+static COLD: AtomicBool = AtomicBool::new(true);
+
+/// The X-Ray trace header, as API Gateway and ALB send it.
+pub const XRAY_HEADER: &str = "x-amzn-trace-id";
+
+/// Puts the invocation's [`Invocation`](twinstack_http::telemetry::Invocation) (Lambda request id;
+/// cold start, true for the process's first invocation only) in the request for its log line. When
+/// tracing is on and the request has no `x-amzn-trace-id`, the invocation's X-Ray trace id (the one
+/// Lambda also puts in `_X_AMZN_TRACE_ID`) becomes that header, so the X-Ray propagator makes it the
+/// parent unless the caller sent a W3C `traceparent`.
+pub fn invocation<B>(mut request: Request<B>) -> Request<B> {
+    let Some(context) = request.lambda_context_ref() else {
+        return request;
+    };
+    let invocation = twinstack_http::telemetry::Invocation {
+        lambda_request_id: context.request_id.clone(),
+        cold_start: COLD.swap(false, Ordering::Relaxed),
+    };
+    let xray = context
+        .xray_trace_id
+        .as_deref()
+        .filter(|_| twinstack_telemetry::is_tracing())
+        .and_then(|id| HeaderValue::from_str(id).ok());
+    if let Some(xray) = xray
+        && !request.headers().contains_key(XRAY_HEADER)
+    {
+        request
+            .headers_mut()
+            .insert(HeaderName::from_static(XRAY_HEADER), xray);
+    }
+    request.extensions_mut().insert(invocation);
     request
 }

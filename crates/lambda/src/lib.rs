@@ -11,6 +11,7 @@
 pub mod adapt;
 pub mod consumed_capacity;
 pub mod emf;
+pub mod flush;
 
 use std::time::Duration;
 
@@ -48,12 +49,16 @@ pub type LambdaApp = MapRequest<MapRequest<Router, fn(Request) -> Request>, fn(R
 
 /// Wraps `router` (rather than layering inside it) so the path is rewritten before routing.
 pub fn lambda_app(router: Router) -> LambdaApp {
-    let with_request_id =
-        MapRequest::new(router, adapt::lambda_request_id as fn(Request) -> Request);
+    let with_request_id = MapRequest::new(router, settle as fn(Request) -> Request);
     MapRequest::new(
         with_request_id,
         adapt::strip_stage as fn(Request) -> Request,
     )
+}
+
+/// Request id, then what the log line and the trace take from the invocation.
+fn settle(request: Request) -> Request {
+    adapt::invocation(adapt::lambda_request_id(request))
 }
 
 /// The shared router over DynamoDB, reporting each request's consumed capacity. There is no load

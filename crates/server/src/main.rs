@@ -3,7 +3,6 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 use twinstack_server::Config;
 
 #[derive(Parser)]
@@ -25,14 +24,15 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    // JSON logs at `info` unless `RUST_LOG` says otherwise; traces when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    let telemetry = twinstack_telemetry::init(twinstack_telemetry::Options {
+        service_name: "twinstack-server",
+        default_log_filter: "info",
+        log_time: true,
+        xray: false,
+    });
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve) {
+    let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => twinstack_server::migrate(&cli.config).await,
         Command::Serve => {
             let address = (cli.config.host, cli.config.port);
@@ -42,5 +42,8 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(address = %listener.local_addr()?, "listening");
             twinstack_server::serve(cli.config, listener, twinstack_server::shutdown_signal()).await
         }
-    }
+    };
+    // Exports the spans still queued.
+    telemetry.shutdown();
+    result
 }

@@ -8,6 +8,8 @@ use twinstack_core::{
 use crate::{DynamoStore, idempotency, orders, products, users};
 
 impl Store for DynamoStore {
+    const DB_SYSTEM: &'static str = "aws.dynamodb";
+
     async fn list_products(&self) -> Result<Vec<Product>, StoreError> {
         products::list(self).await
     }

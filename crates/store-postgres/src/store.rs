@@ -8,6 +8,8 @@ use twinstack_core::{
 use crate::{PgStore, idempotency, orders, products, users};
 
 impl Store for PgStore {
+    const DB_SYSTEM: &'static str = "postgresql";
+
     async fn list_products(&self) -> Result<Vec<Product>, StoreError> {
         products::list(&self.pool).await
     }

@@ -59,6 +59,36 @@ impl LambdaEmulator {
         env: &[(&str, &str)],
         profile: Profile,
     ) -> anyhow::Result<Self> {
+        Self::spawn(workspace, binary, concurrency, env, profile, None)
+    }
+
+    /// [`start`](Self::start), with the output of the emulator and its function instances (their
+    /// log lines) appended to `log` instead of discarded.
+    pub fn start_logging_to(
+        workspace: &Path,
+        binary: &str,
+        concurrency: u32,
+        env: &[(&str, &str)],
+        log: &Path,
+    ) -> anyhow::Result<Self> {
+        Self::spawn(
+            workspace,
+            binary,
+            concurrency,
+            env,
+            Profile::Debug,
+            Some(log),
+        )
+    }
+
+    fn spawn(
+        workspace: &Path,
+        binary: &str,
+        concurrency: u32,
+        env: &[(&str, &str)],
+        profile: Profile,
+        log: Option<&Path>,
+    ) -> anyhow::Result<Self> {
         which_cargo_lambda()?;
         prebuild(workspace, binary, profile)?;
         let port = free_port();
@@ -81,7 +111,14 @@ impl LambdaEmulator {
         for (key, value) in env {
             command.arg("--env-var").arg(format!("{key}={value}"));
         }
-        if std::env::var_os("TWINSTACK_LAMBDA_LOGS").is_none() {
+        if let Some(log) = log {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .with_context(|| format!("opening {}", log.display()))?;
+            command.stdout(file.try_clone()?).stderr(file);
+        } else if std::env::var_os("TWINSTACK_LAMBDA_LOGS").is_none() {
             command.stdout(Stdio::null()).stderr(Stdio::null());
         }
         let child = command.spawn().context("starting `cargo lambda watch`")?;

@@ -2,6 +2,7 @@
 //! same request sequences) can run against either.
 
 pub mod lambda;
+pub mod otlp;
 pub mod postgres;
 
 /// The data set every test twin is seeded with: ids 1..=20, two orders each, the full catalogue.

@@ -1,0 +1,241 @@
+//! Logs and traces for both twins, set up once at process start by [`init`].
+//!
+//! - Logs: JSON lines (`tracing-subscriber`), filtered by `RUST_LOG` or the twin's default. The shared
+//!   router writes one line per completed request (target [`REQUEST_LOG_TARGET`]).
+//! - Traces: only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. Then spans of the `twinstack*` targets (the
+//!   request span, one per store call) go to an OpenTelemetry layer whose batch processor exports them
+//!   over OTLP HTTP/protobuf from its own thread, so exporting never blocks a request. W3C trace context
+//!   (`traceparent`/`tracestate`) is the propagator; on Lambda X-Ray's header too, and trace ids are
+//!   X-Ray-compatible (time-prefixed) so an ADOT collector can forward them to X-Ray.
+//!   When the variable is unset there is no exporter, no OpenTelemetry layer, and [`is_tracing`] is
+//!   `false`, which the router checks before doing any propagation work.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::http::{HeaderMap, HeaderValue};
+use opentelemetry::propagation::{Extractor, TextMapCompositePropagator};
+use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+use opentelemetry::{Context, global};
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing::Level;
+use tracing_subscriber::filter::dynamic_filter_fn;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+/// The target of the one log line per completed request, so a filter can keep it alone
+/// (`warn,twinstack::request=info`).
+pub const REQUEST_LOG_TARGET: &str = "twinstack::request";
+
+/// Setting it turns tracing on; the OTLP exporter reads it (and the `OTEL_EXPORTER_OTLP_*` family).
+pub const ENDPOINT_ENV: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+pub const SERVICE_NAME_ENV: &str = "OTEL_SERVICE_NAME";
+
+static TRACING: AtomicBool = AtomicBool::new(false);
+
+/// Whether spans are exported, i.e. whether propagation is worth doing.
+pub fn is_tracing() -> bool {
+    TRACING.load(Ordering::Relaxed)
+}
+
+/// How a twin wants its telemetry.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// `service.name` unless `OTEL_SERVICE_NAME` says otherwise.
+    pub service_name: &'static str,
+    /// The log filter when `RUST_LOG` is unset.
+    pub default_log_filter: &'static str,
+    /// CloudWatch stamps every line itself.
+    pub log_time: bool,
+    /// X-Ray propagation (`x-amzn-trace-id`) and X-Ray-compatible trace ids.
+    pub xray: bool,
+}
+
+/// Keeps the tracer provider, when there is one, for flushing and shutdown.
+#[derive(Clone, Debug, Default)]
+pub struct Telemetry {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Telemetry {
+    pub fn is_tracing(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    /// Exports every finished span now (blocking the calling thread until the exporter answers).
+    pub fn force_flush(&self) {
+        if let Some(provider) = &self.provider
+            && let Err(error) = provider.force_flush()
+        {
+            tracing::warn!(%error, "flushing spans failed");
+        }
+    }
+
+    /// Flushes and stops the exporter.
+    pub fn shutdown(&self) {
+        if let Some(provider) = &self.provider
+            && let Err(error) = provider.shutdown()
+        {
+            tracing::warn!(%error, "stopping the span exporter failed");
+        }
+    }
+}
+
+/// Installs the global subscriber: JSON logs, plus the OpenTelemetry layer when
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` is set. An exporter that cannot be built is logged and tracing stays
+/// off; the service runs either way.
+pub fn init(options: Options) -> Telemetry {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(options.default_log_filter));
+    let logs = if options.log_time {
+        tracing_subscriber::fmt::layer().json().boxed()
+    } else {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .without_time()
+            .boxed()
+    }
+    .with_filter(filter);
+
+    let endpoint = std::env::var(ENDPOINT_ENV)
+        .ok()
+        .filter(|value| !value.trim().is_empty());
+    let Some(endpoint) = endpoint else {
+        tracing_subscriber::registry().with(logs).init();
+        return Telemetry::default();
+    };
+    let provider = match tracer_provider(options) {
+        Ok(provider) => provider,
+        Err(error) => {
+            tracing_subscriber::registry().with(logs).init();
+            tracing::error!(%error, endpoint, "cannot build the OTLP exporter: tracing is off");
+            return Telemetry::default();
+        }
+    };
+    let tracer = provider.tracer("twinstack");
+    // Our spans (request, store calls) at any level up to DEBUG; of events only warnings and errors,
+    // which become span events. Everything else (the SDK, hyper, sqlx) stays out of the traces.
+    let spans = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        // A dynamic filter, so the per-layer filter is asked at every callsite hit: with a cacheable
+        // one, a callsite both layers always want skips `enabled` and the layer can read a stale
+        // per-layer decision left by an earlier `enabled` call on the thread, losing the span.
+        .with_filter(dynamic_filter_fn(|metadata, _| {
+            if metadata.is_span() {
+                metadata.target().starts_with("twinstack") && *metadata.level() <= Level::DEBUG
+            } else {
+                *metadata.level() <= Level::WARN
+            }
+        }));
+    if options.xray {
+        global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
+            // Later propagators win: a W3C `traceparent` from the caller beats X-Ray's header.
+            Box::new(opentelemetry_aws::trace::XrayPropagator::new()),
+            Box::new(TraceContextPropagator::new()),
+        ]));
+    } else {
+        global::set_text_map_propagator(TraceContextPropagator::new());
+    }
+    global::set_tracer_provider(provider.clone());
+    tracing_subscriber::registry().with(logs).with(spans).init();
+    TRACING.store(true, Ordering::Relaxed);
+    tracing::info!(endpoint, "exporting traces over OTLP");
+    Telemetry {
+        provider: Some(provider),
+    }
+}
+
+fn tracer_provider(options: Options) -> Result<SdkTracerProvider, String> {
+    // The blocking HTTP client must not be built on an async runtime's thread.
+    let exporter = std::thread::spawn(|| {
+        opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+            .build()
+    })
+    .join()
+    .map_err(|_| "building the exporter panicked".to_owned())?
+    .map_err(|error| error.to_string())?;
+    let mut resource = Resource::builder();
+    if std::env::var_os(SERVICE_NAME_ENV).is_none() {
+        resource = resource.with_service_name(options.service_name);
+    }
+    let builder = SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(resource.build());
+    let builder = if options.xray {
+        builder.with_id_generator(opentelemetry_aws::trace::XrayIdGenerator::default())
+    } else {
+        builder
+    };
+    Ok(builder.build())
+}
+
+/// The caller's trace context from request headers, by the global propagator: the parent of the
+/// request span.
+pub fn extract(headers: &HeaderMap) -> Context {
+    global::get_text_map_propagator(|propagator| propagator.extract(&Headers(headers)))
+}
+
+/// `traceparent` (W3C, version 00) for the span of `cx`, if it has a valid one.
+pub fn traceparent(cx: &Context) -> Option<HeaderValue> {
+    let span = cx.span();
+    let context = span.span_context();
+    if !context.is_valid() {
+        return None;
+    }
+    let value = format!(
+        "00-{}-{}-{:02x}",
+        context.trace_id(),
+        context.span_id(),
+        context.trace_flags().to_u8()
+    );
+    HeaderValue::try_from(value).ok()
+}
+
+struct Headers<'a>(&'a HeaderMap);
+
+impl Extractor for Headers<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|value| value.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|name| name.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::propagation::TextMapPropagator;
+    use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
+
+    use super::*;
+
+    #[test]
+    fn a_traceparent_round_trips_through_the_w3c_propagator() {
+        let mut headers = HeaderMap::new();
+        let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        headers.insert("traceparent", HeaderValue::from_static(incoming));
+
+        let cx = TraceContextPropagator::new().extract(&Headers(&headers));
+
+        assert_eq!(traceparent(&cx).unwrap(), incoming);
+    }
+
+    #[test]
+    fn an_invalid_context_gives_no_traceparent() {
+        let cx = Context::new().with_remote_span_context(SpanContext::new(
+            TraceId::INVALID,
+            SpanId::INVALID,
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        ));
+
+        assert!(traceparent(&cx).is_none());
+    }
+}
