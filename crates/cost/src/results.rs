@@ -362,7 +362,10 @@ mod tests {
         inputs.apply(&mut workload).unwrap();
 
         assert_eq!(workload.mix.len(), 1);
-        assert_eq!(workload.mix[0].read_units, 0.5);
+        assert_eq!(
+            workload.mix[0].read_units, 1.0,
+            "a strongly consistent read of one user"
+        );
     }
 
     #[test]

@@ -3,8 +3,6 @@
 use lambda_http::Error;
 use twinstack_store_dynamodb::DynamoSettings;
 
-const DEFAULT_LOG_FILTER: &str = "warn,twinstack::request=info";
-
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     // CloudWatch stamps every line itself. The default filter keeps warnings and the one request
@@ -12,7 +10,7 @@ async fn main() -> Result<(), Error> {
     // INFO spans of `RUST_LOG=info` about 25 µs more (probe, /api/health, p50).
     let telemetry = twinstack_telemetry::init(twinstack_telemetry::Options {
         service_name: "twinstack-lambda",
-        default_log_filter: DEFAULT_LOG_FILTER,
+        default_log_filter: twinstack_telemetry::DEFAULT_LOG_FILTER,
         log_time: false,
         xray: true,
     });

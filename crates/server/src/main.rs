@@ -24,10 +24,12 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // JSON logs at `info` unless `RUST_LOG` says otherwise; traces when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    // JSON logs: warnings, errors and the one line per request, as on the Lambda, unless `RUST_LOG`
+    // says otherwise (`info` adds every request's INFO span); traces when
+    // OTEL_EXPORTER_OTLP_ENDPOINT is set.
     let telemetry = twinstack_telemetry::init(twinstack_telemetry::Options {
         service_name: "twinstack-server",
-        default_log_filter: "info",
+        default_log_filter: twinstack_telemetry::DEFAULT_LOG_FILTER,
         log_time: true,
         xray: false,
     });

@@ -30,6 +30,9 @@ use tracing_subscriber::{EnvFilter, Layer};
 /// (`warn,twinstack::request=info`).
 pub const REQUEST_LOG_TARGET: &str = "twinstack::request";
 
+/// Both twins' log filter when `RUST_LOG` is unset: warnings, errors and the one line per request.
+pub const DEFAULT_LOG_FILTER: &str = "warn,twinstack::request=info";
+
 /// Setting it turns tracing on; the OTLP exporter reads it (and the `OTEL_EXPORTER_OTLP_*` family).
 pub const ENDPOINT_ENV: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 pub const SERVICE_NAME_ENV: &str = "OTEL_SERVICE_NAME";

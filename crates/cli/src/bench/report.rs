@@ -424,12 +424,12 @@ pub fn charts(results: &Results) -> Vec<String> {
     svgs
 }
 
-const COST_CAVEAT: &str = "`twinstack cost --from results.json` on this run's `cost_inputs`: the Lambda's \
-     CPU and waiting time per request (scaled to its CPU share), its init time and memory, and the \
-     server's and Postgres's requests per CPU-second; on a deployed run also the request mix and the \
-     capacity units DynamoDB reported. Local runs: the waiting time is DynamoDB Local's, and capacity \
-     units come from the model's DynamoDB rules (item sizes, transactions at double), not from \
-     DynamoDB Local.";
+const COST_CAVEAT: &str = "`twinstack cost --from results.json` on this run's `cost_inputs`: the CPU the \
+     Lambda used per request (scaled to its CPU share), its init time and memory, and the server's and \
+     Postgres's requests per CPU-second; on a deployed run also the request mix, the capacity units \
+     DynamoDB reported and the billed duration. Local runs leave DynamoDB Local's latency and capacity \
+     out: the model keeps its own DynamoDB round trip and prices capacity by DynamoDB's rules (item \
+     sizes, transactions at double).";
 
 /// What local figures mean, said before any table.
 pub fn caveats(results: &Results) -> String {

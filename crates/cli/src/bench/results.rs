@@ -124,9 +124,10 @@ fn lambda(run: &TwinRun, cold_starts: Option<&ColdStarts>, local: bool) -> Measu
         ..MeasuredLambda::default()
     };
     match (app, db, local) {
-        // Off Lambda, on a full core: the handler's wall time splits into the CPU the function
-        // processes used per request (from /proc: runtime, HTTP layer, SDK) and the rest, spent
-        // waiting on the store. The cost model scales the CPU part to the function's vCPU share.
+        // Off Lambda, on a full core: the CPU the function processes used per request (from /proc:
+        // runtime, HTTP layer, SDK), which the cost model scales to the function's vCPU share. The
+        // rest of the handler's time is waiting on DynamoDB Local, which says nothing about
+        // DynamoDB's latency, so the model keeps its own round-trip figure for that.
         (Some(app), Some(db), true) => {
             let responses = run.load.totals.responses as f64;
             let cpu = run
@@ -135,9 +136,7 @@ fn lambda(run: &TwinRun, cold_starts: Option<&ColdStarts>, local: bool) -> Measu
                 .filter(|usage| usage.cpu_seconds > 0.0 && responses > 0.0)
                 .map(|usage| usage.cpu_seconds * 1000.0 / responses)
                 .unwrap_or(app.percentiles.mean - db.percentiles.mean);
-            let wall = app.percentiles.mean.max(cpu);
             lambda.local_cpu_ms = Some(round(cpu, 3));
-            lambda.local_io_ms = Some(round(wall - cpu, 3));
         }
         // On Lambda the handler's time is what is billed (rounded up to the millisecond).
         (Some(app), _, false) => {
@@ -256,16 +255,14 @@ mod tests {
     }
 
     #[test]
-    fn off_lambda_the_functions_cpu_per_request_and_the_rest_of_its_wall_time_are_reported() {
+    fn off_lambda_the_functions_cpu_per_request_is_reported_and_dynamodb_locals_latency_is_not() {
         let twins = [run(Twin::Serverless, &[("twinstack-lambda", 10.0)])];
-        let load = &twins[0].load;
-        let app = load.totals.server_timing_ms["app"].percentiles.mean;
-        let cpu = 10.0 * 1000.0 / load.totals.responses as f64;
+        let cpu = 10.0 * 1000.0 / twins[0].load.totals.responses as f64;
 
         let lambda = cost_inputs(&twins, Some(&cold()), true).lambda.unwrap();
 
         assert_eq!(lambda.local_cpu_ms, Some(round(cpu, 3)));
-        assert_eq!(lambda.local_io_ms, Some(round(app.max(cpu) - cpu, 3)));
+        assert_eq!(lambda.local_io_ms, None);
         assert_eq!(lambda.billed_duration_ms, None);
         assert_eq!(lambda.init_duration_ms.unwrap().p99, Some(8.2));
         assert_eq!(lambda.max_memory_used_mb, Some(12.5));
