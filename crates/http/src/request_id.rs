@@ -36,7 +36,7 @@ pub fn span(request: &Request) -> Span {
         .extensions()
         .get::<MatchedPath>()
         .map(MatchedPath::as_str)
-        .unwrap_or("unmatched");
+        .unwrap_or(crate::metrics::UNMATCHED_ROUTE);
     let request_id = request
         .headers()
         .get(HEADER)

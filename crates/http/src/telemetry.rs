@@ -41,7 +41,9 @@ pub async fn request_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().cloned();
-    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let route = route
+        .as_ref()
+        .map_or(crate::metrics::UNMATCHED_ROUTE, MatchedPath::as_str);
     let request_id = request.headers().get(request_id::HEADER).cloned();
     let request_id = request_id
         .as_ref()

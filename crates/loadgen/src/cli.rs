@@ -1,7 +1,7 @@
 //! `twinstack load CONFIG --target URL`: arguments, the plan and notes on stderr, the results table on stdout,
 //! the JSON results in `--output`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -46,10 +46,15 @@ pub struct LoadArgs {
     pub dry_run: bool,
 }
 
+/// Reads and parses an Artillery config, naming the file in any error.
+pub fn read_script(path: &Path) -> anyhow::Result<Script> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Script::parse(&text).with_context(|| format!("in {}", path.display()))
+}
+
 pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.config)
-        .with_context(|| format!("reading {}", args.config.display()))?;
-    let script = Script::parse(&text).with_context(|| format!("in {}", args.config.display()))?;
+    let script = read_script(&args.config)?;
     let scale = Scale {
         time: args.time_scale,
         rate: args.rate_scale,

@@ -113,9 +113,7 @@ impl BenchArgs {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.config)
-        .with_context(|| format!("reading {}", args.config.display()))?;
-    let script = Script::parse(&text).with_context(|| format!("in {}", args.config.display()))?;
+    let script = twinstack_loadgen::cli::read_script(&args.config)?;
     let scale = Scale {
         time: args.time_scale,
         rate: args.rate_scale,
