@@ -40,6 +40,24 @@ async fn a_connection_killed_under_the_store_is_unavailable_and_the_next_call_re
         .execute(&mut admin)
         .await
         .unwrap();
+    // pg_terminate_backend only signals the backend: wait until it has gone, or the next query can
+    // still be answered by it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let alive: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1")
+            .bind(pid)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        if alive == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "backend {pid} still alive"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let id = UserId::new(1).unwrap();
 
     let killed = db.store.get_user(id).await;
