@@ -5,7 +5,9 @@
 #      built, over STARTS fresh starts, next to the bare lambda_http hello-world (bare_hello example)
 #   2. VmRSS of twinstack-lambda after REQUESTS invocations of mixed events on seeded DynamoDB Local
 #   3. size of `cargo lambda build --release --output-format zip` (x86_64; arm64 cannot be built here)
-#   4. GET /api/health through `cargo lambda watch --release`, wrk -c1 -t1, next to bare_hello
+#   4. GET /api/health through `cargo lambda watch --release`, wrk -c1 -t1, next to bare_hello on
+#      tokio's multi-thread runtime (the canonical hello-world) and on the current-thread one
+#      twinstack-lambda uses
 #      (alternating rounds)
 #   5. warm handler time per endpoint type (the probe, DynamoDB Local) next to twinstack-server's
 #      latency for the same requests on Postgres (wrk -c1 -t1, one Lua script parameterised per
@@ -172,22 +174,29 @@ start_watch() {
     >"$log" 2>&1 &
   watch_pids+=("$!")
 }
+# bare_hello twice: as the canonical hello-world (multi-thread runtime) and on the current-thread
+# runtime twinstack-lambda uses, which tells the layers' own cost from the runtime's.
 say "4. GET /api/health through cargo lambda watch --release: $rounds alternating rounds of wrk -c1 -t1 -d${wrk_duration}s"
+watched=(bare_hello bare_hello_current_thread twinstack-lambda)
 bare_port=$(free_port)
 start_watch "$bare_port" "$out/watch-bare_hello.log" -p twinstack-lambda --example bare_hello
+bare_ct_port=$(free_port)
+start_watch "$bare_ct_port" "$out/watch-bare_hello_current_thread.log" -p twinstack-lambda --example bare_hello \
+  --env-var BARE_HELLO_RUNTIME=current_thread
 lambda_port=$(free_port)
 start_watch "$lambda_port" "$out/watch-twinstack-lambda.log" --bin twinstack-lambda
 declare -A health_url=(
   [bare_hello]=http://127.0.0.1:$bare_port/lambda-url/_/
+  [bare_hello_current_thread]=http://127.0.0.1:$bare_ct_port/lambda-url/_/
   [twinstack-lambda]=http://127.0.0.1:$lambda_port/lambda-url/twinstack-lambda/api/health
 )
-for name in bare_hello twinstack-lambda; do
+for name in "${watched[@]}"; do
   # The first invocation runs `cargo run --release`: a no-op build after the ones above.
   wait_for "${health_url[$name]}" 200 600
   wrk -t1 -c1 -d2s "${health_url[$name]}" >/dev/null
 done
 for round in $(seq "$rounds"); do
-  for name in bare_hello twinstack-lambda; do
+  for name in "${watched[@]}"; do
     printf -- '-- round %s, %s: %s\n' "$round" "$name" "${health_url[$name]}"
     wrk -t1 -c1 -d"${wrk_duration}s" "${health_url[$name]}" | tee "$out/watch-wrk-$name-$round.txt"
     if grep -q 'Non-2xx' "$out/watch-wrk-$name-$round.txt"; then die "$name answered errors through cargo lambda watch"; fi
@@ -270,8 +279,11 @@ def by_name(report, name):
 
 rss_bytes = inv_l["rss_kib"] * 1024
 (rps_l, rounds_l), (rps_b, rounds_b) = rps("twinstack-lambda"), rps("bare_hello")
+rps_c, rounds_c = rps("bare_hello_current_thread")
 cost = 1 - rps_l / rps_b
+own_cost = 1 - rps_l / rps_c
 per_round = ", ".join(f"{l / b:.3f}" for l, b in zip(rounds_l, rounds_b))
+per_round_c = ", ".join(f"{l / c:.3f}" for l, c in zip(rounds_l, rounds_c))
 types = [("Simple GET", "health"), ("GET with DB query", "get-user"),
          ("POST with validation", "create-order"), ("Complex aggregation", "user-summary")]
 
@@ -301,6 +313,10 @@ lines = [
     f"| {rps_l:,.0f} rps | bare_hello {rps_b:,.0f} rps (at `/lambda-url/_/`); ratio {rps_l / rps_b:.3f} "
     f"(per round {per_round}) "
     f"| layers cost ≤ 10% | {verdict(cost <= 0.10)} ({cost * 100:.1f}%) |",
+    f"| 4b | the same, baseline on twinstack-lambda's runtime (current-thread): the layers' own cost "
+    f"| {rps_l:,.0f} rps | bare_hello (`BARE_HELLO_RUNTIME=current_thread`) {rps_c:,.0f} rps; "
+    f"ratio {rps_l / rps_c:.3f} (per round {per_round_c}) "
+    f"| ≤ 10% | {verdict(own_cost <= 0.10)} ({own_cost * 100:.1f}%) |",
     "",
     "arm64 zip: not built — these machines have no aarch64 std for rustup to fetch; build it in CI "
     "(`cargo lambda build --release --arm64 --output-format zip`).",

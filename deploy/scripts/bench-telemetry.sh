@@ -7,7 +7,9 @@
 #            scraped every second — what the chart deploys
 #   traced:  default plus every request traced and exported over OTLP/HTTP to a local sink that
 #            answers 200 (OTEL_TRACES_SAMPLER applies if you set it; unset, every request is sampled)
-# wrk drives GET /api/users/{id} (random seeded ids). Outputs in target/twinstack/bench-telemetry/.
+# wrk drives GET /api/users/{id} (random seeded ids). Next to throughput, the server's CPU time per
+# request (utime + stime from /proc over the measured run): steadier than throughput on a shared
+# machine, and what telemetry actually costs the server. Outputs in target/twinstack/bench-telemetry/.
 # Knobs: CLIENTS (32), DURATION seconds per round (10), ROUNDS per mode (3), USERS (10000).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -62,7 +64,12 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_for
 PY
 sink_pid=$!
 
-# Runs one round: MODE (off|default|traced) ROUND. Prints the round's requests/s.
+ticks_per_second=$(getconf CLK_TCK)
+# utime + stime of PID, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# Runs one round: MODE (off|default|traced) ROUND. Prints the round's requests/s and the server's CPU
+# microseconds per request.
 round() {
   local mode=$1 n=$2 port metrics_port='' env
   port=$(free_port)
@@ -85,7 +92,10 @@ round() {
     scrape_pid=$!
   fi
   USERS=$users wrk -t2 -c"$clients" -d3s -s loadtest/wrk/get-user.lua "http://127.0.0.1:$port" >/dev/null
+  local cpu_before cpu_after
+  cpu_before=$(cpu_ticks "$server_pid")
   USERS=$users wrk -t2 -c"$clients" -d"${duration}s" -s loadtest/wrk/get-user.lua "http://127.0.0.1:$port" >"$out/wrk-$mode-$n.txt"
+  cpu_after=$(cpu_ticks "$server_pid")
   if grep -q 'Non-2xx' "$out/wrk-$mode-$n.txt"; then
     echo "bench-telemetry: the API answered errors with telemetry $mode" >&2
     exit 1
@@ -96,22 +106,33 @@ round() {
     echo "bench-telemetry: telemetry $mode, but the server wrote no request log lines" >&2
     exit 1
   fi
-  awk '/^Requests\/sec/ {print $2}' "$out/wrk-$mode-$n.txt"
+  awk -v ticks=$((cpu_after - cpu_before)) -v hz="$ticks_per_second" '
+    / requests in / { requests = $1 }
+    /^Requests\/sec/ { rps = $2 }
+    END { printf "%s %.1f\n", rps, ticks / hz * 1e6 / requests }' "$out/wrk-$mode-$n.txt"
 }
 
-declare -a off_rps default_rps traced_rps
+declare -a off_rps default_rps traced_rps off_cpu default_cpu traced_cpu
 for n in $(seq "$rounds"); do
-  off_rps+=("$(round off "$n")")
-  default_rps+=("$(round default "$n")")
-  traced_rps+=("$(round traced "$n")")
-  printf 'round %s: off %s, default %s, traced %s rps\n' "$n" "${off_rps[-1]}" "${default_rps[-1]}" "${traced_rps[-1]}"
+  result=$(round off "$n"); read -r rps cpu <<<"$result"; off_rps+=("$rps"); off_cpu+=("$cpu")
+  result=$(round default "$n"); read -r rps cpu <<<"$result"; default_rps+=("$rps"); default_cpu+=("$cpu")
+  result=$(round traced "$n"); read -r rps cpu <<<"$result"; traced_rps+=("$rps"); traced_cpu+=("$cpu")
+  printf 'round %s: off %s rps (%s us CPU/request), default %s (%s), traced %s (%s)\n' "$n" \
+    "${off_rps[-1]}" "${off_cpu[-1]}" "${default_rps[-1]}" "${default_cpu[-1]}" "${traced_rps[-1]}" "${traced_cpu[-1]}"
   rm -f "$out"/server-*-"$n".log
 done
 
 mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.0f", s / NR }'; }
+mean1() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.1f", s / NR }'; }
 loss() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (1 - a / b) * 100 }'; }
-off=$(mean "${off_rps[@]}")
-default=$(mean "${default_rps[@]}")
-traced=$(mean "${traced_rps[@]}")
-printf '\nbench-telemetry: GET /api/users/{id}, %s connections, %s x %ss per mode: off %s rps; default (logs + metrics) %s rps, loss %s%%; traced (+ OTLP, every request) %s rps, loss %s%% (target <= 5%%)\n' \
-  "$clients" "$rounds" "$duration" "$off" "$default" "$(loss "$default" "$off")" "$traced" "$(loss "$traced" "$off")" | tee "$out/summary.txt"
+more() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", (a / b - 1) * 100 }'; }
+off=$(mean "${off_rps[@]}") default=$(mean "${default_rps[@]}") traced=$(mean "${traced_rps[@]}")
+off_us=$(mean1 "${off_cpu[@]}") default_us=$(mean1 "${default_cpu[@]}") traced_us=$(mean1 "${traced_cpu[@]}")
+{
+  printf '\nbench-telemetry: GET /api/users/{id}, %s connections, %s x %ss per mode (means)\n' "$clients" "$rounds" "$duration"
+  printf '  off:     %s rps, server CPU %s us/request\n' "$off" "$off_us"
+  printf '  default: %s rps, loss %s%% (target <= 5%%); CPU %s us/request (%s%%) - logs + metrics\n' \
+    "$default" "$(loss "$default" "$off")" "$default_us" "$(more "$default_us" "$off_us")"
+  printf '  traced:  %s rps, loss %s%%; CPU %s us/request (%s%%) - + OTLP, every request sampled\n' \
+    "$traced" "$(loss "$traced" "$off")" "$traced_us" "$(more "$traced_us" "$off_us")"
+} | tee "$out/summary.txt"

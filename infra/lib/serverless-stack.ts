@@ -130,7 +130,7 @@ export class ServerlessStack extends Stack {
       environment: {
         TABLE_NAME: this.table.tableName,
         REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-        RUST_LOG: 'info',
+        RUST_LOG: 'warn,twinstack::request=info',
       },
     });
     Validations.of(role).acknowledge({

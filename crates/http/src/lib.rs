@@ -8,6 +8,7 @@
 pub mod error;
 pub mod extract;
 pub mod metrics;
+mod observe;
 pub mod openapi;
 mod request_id;
 pub mod routes;
@@ -55,12 +56,11 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(
             ServiceBuilder::new()
-                // Outermost, so `app` covers everything below, the timeout's 503 included.
-                .layer(axum::middleware::from_fn(server_timing::layer))
                 .layer(axum::middleware::map_request(request_id::drop_malformed))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(axum::middleware::from_fn(telemetry::request_log))
+                // Times, counts and logs each request: outside the timeout, so its 503 is included.
+                .layer(axum::middleware::from_fn(observe::layer))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(request_id::span)
@@ -72,8 +72,6 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
                 }))
                 .layer(TimeoutLayer::new(settings.request_timeout)),
         )
-        // Outermost of all: counts and times every answer, by the route `Router::layer` matched.
-        .layer(axum::middleware::from_fn(metrics::layer))
 }
 
 /// Every route and fallback, before the layers every response goes through.

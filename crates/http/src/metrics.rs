@@ -8,19 +8,17 @@
 //! | [`REQUEST_DURATION_SECONDS`] `http_server_request_duration_seconds` | histogram ([`DURATION_BUCKETS`]) | `route`, `method`, `status` |
 //! | [`REQUESTS_IN_FLIGHT`] `http_server_requests_in_flight` | gauge | none |
 //!
-//! `route` is the route's pattern (axum's [`MatchedPath`], such as `/api/users/{id}`), never the raw
+//! `route` is the route's pattern (axum's `MatchedPath`, such as `/api/users/{id}`), never the raw
 //! path, so ids cannot explode the number of series; a request no route matched is
 //! [`UNMATCHED_ROUTE`]. `status` is the numeric code. These names are a contract: the dashboards and
 //! the cost model (every distinct label combination is a CloudWatch custom metric) build on them.
 //!
-//! The layer sits outside the router's other layers, so the duration covers the error, timeout,
-//! 404 and 405 answers too, like `Server-Timing`'s `app`.
+//! [`crate::observe`] records them, so the duration covers the error, timeout, 404 and 405 answers
+//! too, and is the one `Server-Timing`'s `app` reports.
 
-use std::time::Instant;
+use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{Method, StatusCode};
 
 pub const REQUESTS_TOTAL: &str = "http_server_requests_total";
 pub const REQUEST_DURATION_SECONDS: &str = "http_server_request_duration_seconds";
@@ -54,35 +52,24 @@ pub fn describe() {
     );
 }
 
-/// The middleware. Apply it with `Router::layer`, which runs it after routing (so [`MatchedPath`]
-/// is known) on every route and the fallback.
-pub async fn layer(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = request.extensions().get::<MatchedPath>().map_or_else(
-        || UNMATCHED_ROUTE.to_owned(),
-        |path| path.as_str().to_owned(),
-    );
-    let method = request.method().as_str().to_owned();
-    let in_flight = InFlight::enter();
-
-    let response = next.run(request).await;
-
-    let elapsed = started.elapsed().as_secs_f64();
-    let status = response.status().as_u16().to_string();
+/// Counts and times one answered request.
+pub(crate) fn record(route: &str, method: &Method, status: StatusCode, elapsed: Duration) {
     // Label order is the EMF dimension order: route, method, status.
-    let labels = [("route", route), ("method", method), ("status", status)];
+    let labels = [
+        ("route", route.to_owned()),
+        ("method", method.as_str().to_owned()),
+        ("status", status.as_str().to_owned()),
+    ];
     metrics::counter!(REQUESTS_TOTAL, &labels).increment(1);
-    metrics::histogram!(REQUEST_DURATION_SECONDS, &labels).record(elapsed);
-    drop(in_flight);
-    response
+    metrics::histogram!(REQUEST_DURATION_SECONDS, &labels).record(elapsed.as_secs_f64());
 }
 
 /// Counts a request in flight until dropped, so a request whose client went away (its future
 /// dropped mid-way) leaves the gauge too.
-struct InFlight;
+pub(crate) struct InFlight;
 
 impl InFlight {
-    fn enter() -> Self {
+    pub(crate) fn enter() -> Self {
         metrics::gauge!(REQUESTS_IN_FLIGHT).increment(1.0);
         InFlight
     }
@@ -98,6 +85,7 @@ impl Drop for InFlight {
 mod tests {
     use axum::Router;
     use axum::body::Body;
+    use axum::extract::Request;
     use axum::routing::get;
     use metrics_util::debugging::{DebugValue, DebuggingRecorder};
     use tower::ServiceExt;
@@ -112,7 +100,7 @@ mod tests {
         let snapshotter = recorder.snapshotter();
         let app = Router::new()
             .route("/users/{id}", get(|| async { "user" }))
-            .layer(axum::middleware::from_fn(layer));
+            .layer(axum::middleware::from_fn(crate::observe::layer));
         // A recorder local to this thread (the global one is not this test's to set), and a runtime
         // on this thread to drive the requests under it.
         metrics::with_local_recorder(&recorder, || {

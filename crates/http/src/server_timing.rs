@@ -1,13 +1,14 @@
 //! `Server-Timing: app;dur=X, db;dur=Y` on every response, from both twins, so a load test can split
 //! each request's time between the application and its store without access to either runtime.
 //!
-//! `app` is the whole request as the router sees it: routing, extractors, the handler, serialisation,
-//! and the error, timeout, 404 and 405 answers too. `db` is the time spent inside [`Store`] calls,
+//! `app` is the request's time in the router once routed: extractors, the handler, serialisation, and
+//! the error, timeout, 404 and 405 answers too (the same duration the metrics and the log line report,
+//! see [`crate::observe`]). `db` is the time spent inside [`Store`] calls,
 //! summed, and 0 when the request made none. Both are milliseconds with three decimals.
 //!
 //! It lives here, in the one router, rather than in each twin, so both measure the same thing the same
 //! way. The time comes from [`TimedStore`], a decorator the router puts around whichever store it is
-//! given, adding into a task-local that [`layer`] scopes around the request. A task-local is set each
+//! given, adding into a task-local that [`crate::observe`] scopes around the request. A task-local is set each
 //! time the scoped future is polled, whichever task polls it, and axum runs the handler inside the
 //! middleware's future (the timeout wraps it, nothing spawns it); only work spawned onto another task
 //! would escape, and the service spawns none. Store calls run one after another, so their sum is time
@@ -17,11 +18,8 @@ use std::cell::Cell;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use axum::extract::Request;
-use axum::http::HeaderValue;
 use axum::http::header::HeaderName;
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue};
 use tracing::Instrument;
 use twinstack_core::{
     CreateOrderOutcome, IdempotencyKey, IdempotencyRecord, NewUser, Order, OrderId, OrderStatus,
@@ -35,23 +33,22 @@ tokio::task_local! {
     static DB_TIME: Cell<Duration>;
 }
 
-/// The middleware: times the request and scopes the store-time accumulator around it.
-pub async fn layer(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let (mut response, db) = DB_TIME
+/// Runs `request` (the rest of the stack) with a fresh store-time accumulator: its response and the
+/// time its store calls took.
+pub(crate) async fn scope<F: Future>(request: F) -> (F::Output, Duration) {
+    DB_TIME
         .scope(Cell::new(Duration::ZERO), async move {
-            let response = next.run(request).await;
+            let response = request.await;
             (response, DB_TIME.with(Cell::get))
         })
-        .await;
-    let value = format!(
-        "app;dur={:.3}, db;dur={:.3}",
-        millis(started.elapsed()),
-        millis(db)
-    );
+        .await
+}
+
+/// The header, from the request's whole time (`app`) and its store time (`db`).
+pub(crate) fn insert(headers: &mut HeaderMap, app: Duration, db: Duration) {
+    let value = format!("app;dur={:.3}, db;dur={:.3}", millis(app), millis(db));
     let value = HeaderValue::try_from(value).expect("digits and punctuation are a valid header");
-    response.headers_mut().insert(HEADER, value);
-    response
+    headers.insert(HEADER, value);
 }
 
 fn millis(duration: Duration) -> f64 {
@@ -207,6 +204,7 @@ impl<S: Store> Store for TimedStore<S> {
 #[cfg(test)]
 mod tests {
     use axum::Router;
+    use axum::extract::Request;
     use axum::routing::get;
     use tower::ServiceExt;
 
@@ -214,7 +212,7 @@ mod tests {
 
     /// `(app, db)` in ms from a response of `router` wrapped in the middleware.
     async fn timings(router: Router, path: &str) -> (f64, f64) {
-        let app = router.layer(axum::middleware::from_fn(layer));
+        let app = router.layer(axum::middleware::from_fn(crate::observe::layer));
         let request = Request::builder()
             .uri(path)
             .body(axum::body::Body::empty())

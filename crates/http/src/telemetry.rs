@@ -1,6 +1,6 @@
 //! The request's log line and its trace context (see `twinstack-telemetry` for the set-up).
 //!
-//! - [`request_log`]: one JSON line per completed request, target `twinstack::request`, fields
+//! - [`RequestLine`]: one JSON line per completed request, target `twinstack::request`, fields
 //!   `request_id`, `method`, `route` (the matched path, never the raw one), `status`, `latency_ms`;
 //!   when the twin put an [`Invocation`] in the request (Lambda), also `lambda_request_id` and
 //!   `cold_start`.
@@ -14,17 +14,15 @@
 //!
 //! All of the trace work is skipped unless tracing is on ([`twinstack_telemetry::is_tracing`]).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request};
-use axum::http::HeaderName;
+use axum::extract::Request;
+use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use twinstack_telemetry::REQUEST_LOG_TARGET;
-
-use crate::request_id;
 
 /// What a Lambda twin knows about the invocation, put in the request's extensions before routing.
 #[derive(Clone, Debug)]
@@ -36,46 +34,51 @@ pub struct Invocation {
 
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
-/// The request's log line, written when the response is ready.
-pub async fn request_log(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let route = route
-        .as_ref()
-        .map_or(crate::metrics::UNMATCHED_ROUTE, MatchedPath::as_str);
-    let request_id = request.headers().get(request_id::HEADER).cloned();
-    let request_id = request_id
-        .as_ref()
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("");
-    let invocation = request.extensions().get::<Invocation>().cloned();
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
-    let latency_ms = millis(started.elapsed());
-    match invocation {
-        Some(invocation) => tracing::info!(
-            target: REQUEST_LOG_TARGET,
+/// What the request's log line says, written by [`crate::observe`] when the response is ready.
+pub(crate) struct RequestLine<'a> {
+    pub request_id: &'a str,
+    pub method: &'a Method,
+    pub route: &'a str,
+    pub status: StatusCode,
+    pub latency: Duration,
+    pub invocation: Option<&'a Invocation>,
+}
+
+impl RequestLine<'_> {
+    pub(crate) fn write(self) {
+        let RequestLine {
             request_id,
-            method = %method,
+            method,
             route,
             status,
-            latency_ms,
-            lambda_request_id = invocation.lambda_request_id,
-            cold_start = invocation.cold_start,
-            "request"
-        ),
-        None => tracing::info!(
-            target: REQUEST_LOG_TARGET,
-            request_id,
-            method = %method,
-            route,
-            status,
-            latency_ms,
-            "request"
-        ),
+            latency,
+            invocation,
+        } = self;
+        let status = status.as_u16();
+        let latency_ms = millis(latency);
+        match invocation {
+            Some(invocation) => tracing::info!(
+                target: REQUEST_LOG_TARGET,
+                request_id,
+                method = method.as_str(),
+                route,
+                status,
+                latency_ms,
+                lambda_request_id = invocation.lambda_request_id,
+                cold_start = invocation.cold_start,
+                "request"
+            ),
+            None => tracing::info!(
+                target: REQUEST_LOG_TARGET,
+                request_id,
+                method = method.as_str(),
+                route,
+                status,
+                latency_ms,
+                "request"
+            ),
+        }
     }
-    response
 }
 
 fn millis(duration: Duration) -> f64 {

@@ -33,7 +33,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use metrics::{Counter, Gauge, Histogram, HistogramFn, Key, KeyName, Metadata, SharedString, Unit};
-use serde_json::{Map, Value, json};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use twinstack_http::metrics::{REQUEST_DURATION_SECONDS, REQUESTS_TOTAL};
 
 pub const NAMESPACE: &str = "twinstack";
@@ -88,59 +89,113 @@ impl EmfRecorder {
 }
 
 impl Inner {
-    fn write(&self, document: &Value) {
-        let mut line = serde_json::to_vec(document).expect("a JSON value serialises");
+    fn write(&self, document: &Document<'_>) {
+        let mut line = serde_json::to_vec(document).expect("an EMF document serialises");
         line.push(b'\n');
         (self.sink)(&line);
     }
 
     fn request(&self, labels: &[(String, String)], seconds: f64) {
         if !self.cold_start_written.swap(true, Ordering::Relaxed) {
-            self.write(&document(
-                &[("function".to_owned(), self.function.clone())],
-                &[(COLD_STARTS, "Count", json!(1))],
-            ));
+            self.write(&Document {
+                timestamp: now_millis(),
+                dimensions: &[("function".to_owned(), self.function.clone())],
+                metrics: &[(COLD_STARTS, "Count", MetricValue::Count(1))],
+            });
         }
-        self.write(&document(
-            labels,
-            &[
-                (REQUESTS_TOTAL, "Count", json!(1)),
-                (REQUEST_DURATION_SECONDS, "Seconds", json!(seconds)),
+        self.write(&Document {
+            timestamp: now_millis(),
+            dimensions: labels,
+            metrics: &[
+                (REQUESTS_TOTAL, "Count", MetricValue::Count(1)),
+                (
+                    REQUEST_DURATION_SECONDS,
+                    "Seconds",
+                    MetricValue::Seconds(seconds),
+                ),
             ],
-        ));
+        });
     }
 }
 
-/// One EMF document: the dimensions and the metric values as top-level members, and `_aws`
-/// naming them.
-fn document(dimensions: &[(String, String)], metrics: &[(&str, &str, Value)]) -> Value {
-    let timestamp = SystemTime::now()
+fn now_millis() -> u64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| {
             u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-        });
-    let mut document = Map::new();
-    document.insert(
-        "_aws".into(),
-        json!({
-            "Timestamp": timestamp,
-            "CloudWatchMetrics": [{
-                "Namespace": NAMESPACE,
-                "Dimensions": [dimensions.iter().map(|(key, _)| key).collect::<Vec<_>>()],
-                "Metrics": metrics
-                    .iter()
-                    .map(|(name, unit, _)| json!({"Name": name, "Unit": unit}))
-                    .collect::<Vec<_>>(),
-            }],
-        }),
-    );
-    for (key, value) in dimensions {
-        document.insert(key.clone(), Value::String(value.clone()));
+        })
+}
+
+#[derive(Clone, Copy, Serialize)]
+#[serde(untagged)]
+enum MetricValue {
+    Count(u64),
+    Seconds(f64),
+}
+
+/// One EMF document: `_aws` naming the dimensions and metrics, which are top-level members.
+/// Serialised straight from borrowed parts, one per request, without a `serde_json::Value` tree.
+struct Document<'a> {
+    timestamp: u64,
+    dimensions: &'a [(String, String)],
+    /// Name, unit, value.
+    metrics: &'a [(&'static str, &'static str, MetricValue)],
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map =
+            serializer.serialize_map(Some(1 + self.dimensions.len() + self.metrics.len()))?;
+        map.serialize_entry("_aws", &Aws { document: self })?;
+        for (key, value) in self.dimensions {
+            map.serialize_entry(key, value)?;
+        }
+        for (name, _, value) in self.metrics {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
     }
-    for (name, _, value) in metrics {
-        document.insert((*name).to_owned(), value.clone());
+}
+
+/// `_aws`: `{"Timestamp", "CloudWatchMetrics": [{"Namespace", "Dimensions": [[keys]], "Metrics"}]}`.
+struct Aws<'a> {
+    document: &'a Document<'a>,
+}
+
+impl Serialize for Aws<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Directive<'a> {
+            namespace: &'static str,
+            dimensions: [Vec<&'a str>; 1],
+            metrics: Vec<Definition>,
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Definition {
+            name: &'static str,
+            unit: &'static str,
+        }
+        let document = self.document;
+        let directive = Directive {
+            namespace: NAMESPACE,
+            dimensions: [document
+                .dimensions
+                .iter()
+                .map(|(key, _)| key.as_str())
+                .collect()],
+            metrics: document
+                .metrics
+                .iter()
+                .map(|&(name, unit, _)| Definition { name, unit })
+                .collect(),
+        };
+        let mut aws = serializer.serialize_map(Some(2))?;
+        aws.serialize_entry("Timestamp", &document.timestamp)?;
+        aws.serialize_entry("CloudWatchMetrics", &[directive])?;
+        aws.end()
     }
-    Value::Object(document)
 }
 
 /// The request-duration histogram of one label set: each sample is one request.
@@ -187,6 +242,8 @@ impl metrics::Recorder for EmfRecorder {
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
+
+    use serde_json::{Value, json};
 
     use super::*;
 

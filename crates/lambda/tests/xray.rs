@@ -40,6 +40,7 @@ async fn xray_headers_parent_the_request_span_and_fresh_trace_ids_are_xray_ids()
         service_name: "twinstack-lambda",
         default_log_filter: "warn",
         log_time: false,
+        log_writer: twinstack_telemetry::LogWriter::Inline,
         xray: true,
     });
     assert!(telemetry.is_tracing());

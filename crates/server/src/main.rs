@@ -31,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         service_name: "twinstack-server",
         default_log_filter: twinstack_telemetry::DEFAULT_LOG_FILTER,
         log_time: true,
+        log_writer: twinstack_telemetry::LogWriter::Background,
         xray: false,
     });
     let cli = Cli::parse();

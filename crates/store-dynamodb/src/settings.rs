@@ -6,6 +6,7 @@ use std::time::Duration;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_smithy_http_client::tls;
 
 /// The table the store uses (set by the CDK stack on Lambda).
 pub const TABLE_NAME_ENV: &str = "TABLE_NAME";
@@ -119,7 +120,13 @@ pub async fn client(settings: &DynamoSettings) -> Client {
         .operation_attempt_timeout(settings.attempt_timeout)
         .operation_timeout(settings.operation_timeout)
         .build();
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https)
         .region(Region::new(settings.region.clone()))
         .timeout_config(timeouts);
     if let Some(endpoint) = &settings.endpoint {

@@ -10,6 +10,8 @@
 //!   When the variable is unset there is no exporter, no OpenTelemetry layer, and [`is_tracing`] is
 //!   `false`, which the router checks before doing any propagation work.
 
+use std::io::BufWriter;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::http::{HeaderMap, HeaderValue};
@@ -21,10 +23,14 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::Level;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::Layer;
+use tracing_subscriber::Registry;
 use tracing_subscriber::filter::dynamic_filter_fn;
+use tracing_subscriber::filter::{ParseError, Targets};
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer};
 
 /// The target of the one log line per completed request, so a filter can keep it alone
 /// (`warn,twinstack::request=info`).
@@ -32,6 +38,9 @@ pub const REQUEST_LOG_TARGET: &str = "twinstack::request";
 
 /// Both twins' log filter when `RUST_LOG` is unset: warnings, errors and the one line per request.
 pub const DEFAULT_LOG_FILTER: &str = "warn,twinstack::request=info";
+
+/// The log filter: `target=level` directives and a bare default level, comma-separated.
+pub const LOG_FILTER_ENV: &str = "RUST_LOG";
 
 /// Setting it turns tracing on; the OTLP exporter reads it (and the `OTEL_EXPORTER_OTLP_*` family).
 pub const ENDPOINT_ENV: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -53,14 +62,30 @@ pub struct Options {
     pub default_log_filter: &'static str,
     /// CloudWatch stamps every line itself.
     pub log_time: bool,
+    pub log_writer: LogWriter,
     /// X-Ray propagation (`x-amzn-trace-id`) and X-Ray-compatible trace ids.
     pub xray: bool,
 }
 
-/// Keeps the tracer provider, when there is one, for flushing and shutdown.
+/// Which thread writes the log lines to stdout.
+#[derive(Clone, Copy, Debug)]
+pub enum LogWriter {
+    /// The one that logs, before it goes on, so nothing is pending when an invocation ends: the
+    /// Lambda, whose process is frozen between invocations.
+    Inline,
+    /// One of its own, in batches: a request never waits for a write(2), and under load many lines
+    /// share one (the server; one write per line cost about 3% of its CPU, flamegraph in #7). Lines
+    /// still queued are written when the last [`Telemetry`] clone is dropped.
+    Background,
+}
+
+/// Keeps the tracer provider, when there is one, for flushing and shutdown, and the background log
+/// writer, when there is one, alive.
 #[derive(Clone, Debug, Default)]
 pub struct Telemetry {
     provider: Option<SdkTracerProvider>,
+    // Held for its drop, which writes what is still queued.
+    _log_writer: Option<Arc<WorkerGuard>>,
 }
 
 impl Telemetry {
@@ -91,18 +116,56 @@ impl Telemetry {
 /// `OTEL_EXPORTER_OTLP_ENDPOINT` is set. An exporter that cannot be built is logged and tracing stays
 /// off; the service runs either way.
 pub fn init(options: Options) -> Telemetry {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(options.default_log_filter));
+    let requested = std::env::var(LOG_FILTER_ENV).ok();
+    let (filter, rejected) = log_filter(requested.as_deref(), options.default_log_filter);
+    let (writer, log_writer) = match options.log_writer {
+        LogWriter::Inline => (BoxMakeWriter::new(std::io::stdout), None),
+        LogWriter::Background => {
+            // Not lossy: a full queue (128k lines) makes the request wait rather than drop its line.
+            let (writer, guard) = NonBlockingBuilder::default()
+                .lossy(false)
+                .thread_name("twinstack-log-writer")
+                .finish(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+            (BoxMakeWriter::new(writer), Some(Arc::new(guard)))
+        }
+    };
+    let logs = tracing_subscriber::fmt::layer().json().with_writer(writer);
     let logs = if options.log_time {
-        tracing_subscriber::fmt::layer().json().boxed()
+        logs.boxed()
     } else {
-        tracing_subscriber::fmt::layer()
-            .json()
-            .without_time()
-            .boxed()
+        logs.without_time().boxed()
     }
     .with_filter(filter);
+    let telemetry = Telemetry {
+        _log_writer: log_writer,
+        ..install(options, logs)
+    };
+    if let Some(error) = rejected {
+        tracing::warn!(%error, "RUST_LOG does not parse as target=level directives: using the default filter");
+    }
+    telemetry
+}
 
+/// `RUST_LOG` when set, else the twin's default. A value that does not parse gives the default and
+/// the reason, to be logged once logging is up. `Targets` rather than `EnvFilter`: the same
+/// `target=level` syntax without span and field matching, whose regex engine was the largest part of
+/// the Lambda zip that logging paid for.
+fn log_filter(requested: Option<&str>, default: &str) -> (Targets, Option<ParseError>) {
+    let default = || default.parse().expect("a twin's default log filter parses");
+    match requested.map(str::trim).filter(|value| !value.is_empty()) {
+        None => (default(), None),
+        Some(value) => match value.parse() {
+            Ok(filter) => (filter, None),
+            Err(error) => (default(), Some(error)),
+        },
+    }
+}
+
+/// The global subscriber: `logs`, and the OpenTelemetry layer when an endpoint is set.
+fn install<L>(options: Options, logs: L) -> Telemetry
+where
+    L: Layer<Registry> + Send + Sync + 'static,
+{
     let endpoint = std::env::var(ENDPOINT_ENV)
         .ok()
         .filter(|value| !value.trim().is_empty());
@@ -148,6 +211,7 @@ pub fn init(options: Options) -> Telemetry {
     tracing::info!(endpoint, "exporting traces over OTLP");
     Telemetry {
         provider: Some(provider),
+        _log_writer: None,
     }
 }
 
@@ -217,6 +281,28 @@ mod tests {
     use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
 
     use super::*;
+
+    #[test]
+    fn the_default_filter_keeps_warnings_and_the_request_line_only() {
+        let (filter, rejected) = log_filter(None, DEFAULT_LOG_FILTER);
+
+        assert!(rejected.is_none());
+        assert!(filter.would_enable(REQUEST_LOG_TARGET, &Level::INFO));
+        assert!(!filter.would_enable("twinstack_http::request_id", &Level::INFO));
+        assert!(filter.would_enable("sqlx::pool", &Level::WARN));
+        assert!(!filter.would_enable(REQUEST_LOG_TARGET, &Level::DEBUG));
+    }
+
+    #[test]
+    fn rust_log_replaces_the_default_and_an_unparsable_one_is_reported() {
+        let (filter, rejected) = log_filter(Some("error"), DEFAULT_LOG_FILTER);
+        assert!(rejected.is_none());
+        assert!(!filter.would_enable(REQUEST_LOG_TARGET, &Level::INFO));
+
+        let (filter, rejected) = log_filter(Some("twinstack=loud"), DEFAULT_LOG_FILTER);
+        assert!(rejected.is_some());
+        assert!(filter.would_enable(REQUEST_LOG_TARGET, &Level::INFO));
+    }
 
     #[test]
     fn a_traceparent_round_trips_through_the_w3c_propagator() {
