@@ -161,6 +161,9 @@ say "bare_hello's handler time: the runtime's own floor"
   --requests 2000 --warmup 100 --json "$out/invoke-bare_hello.json"
 
 # --- 4. /api/health through cargo lambda watch ----------------------------------------------------
+# /api/health touches no store: DynamoDB Local (its JVM busy after the run above) goes first, so it
+# takes no CPU from the emulators. The function is still pointed at it and never calls it.
+stop_dynamodb
 # Both functions behind `cargo lambda watch --release`, each on its own port; wrk drives one at a
 # time, alternating, so drift on a shared machine hits both alike. Its function-URL router only
 # knows binaries, so the example is served as the package's default function (`/lambda-url/_/`):
@@ -203,7 +206,6 @@ for round in $(seq "$rounds"); do
   done
 done
 stop_watches
-stop_dynamodb
 
 # --- 5 (server side). The same requests to twinstack-server on Postgres ---------------------------
 say "5. twinstack-server on Postgres, seeded with $users users: wrk -c1 -t1 -d${server_duration}s per endpoint type"
