@@ -74,8 +74,9 @@ pub enum LogWriter {
     /// Lambda, whose process is frozen between invocations.
     Inline,
     /// One of its own, in batches: a request never waits for a write(2), and under load many lines
-    /// share one (the server; one write per line cost about 3% of its CPU, flamegraph in #7). Lines
-    /// still queued are written when the last [`Telemetry`] clone is dropped.
+    /// share one (the server: 87.5 -> 83.7 µs of CPU per request and 11,470 -> 11,911 req/s against
+    /// `Inline`, wrk on `GET /api/users/{id}`, 3 alternating rounds). Lines still queued are written
+    /// when the last [`Telemetry`] clone is dropped.
     Background,
 }
 
@@ -121,9 +122,11 @@ pub fn init(options: Options) -> Telemetry {
     let (writer, log_writer) = match options.log_writer {
         LogWriter::Inline => (BoxMakeWriter::new(std::io::stdout), None),
         LogWriter::Background => {
-            // Not lossy: a full queue (128k lines) makes the request wait rather than drop its line.
+            // Not lossy: a full queue makes the request wait rather than drop its line. 8,192 lines
+            // rather than the default 128,000, whose slots alone took ~4 MB of RSS.
             let (writer, guard) = NonBlockingBuilder::default()
                 .lossy(false)
+                .buffered_lines_limit(8 * 1024)
                 .thread_name("twinstack-log-writer")
                 .finish(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
             (BoxMakeWriter::new(writer), Some(Arc::new(guard)))
