@@ -56,28 +56,18 @@ impl RequestLine<'_> {
         } = self;
         let status = status.as_u16();
         let latency_ms = millis(latency);
-        match invocation {
-            Some(invocation) => tracing::info!(
-                target: REQUEST_LOG_TARGET,
-                request_id,
-                method = method.as_str(),
-                route,
-                status,
-                latency_ms,
-                lambda_request_id = invocation.lambda_request_id,
-                cold_start = invocation.cold_start,
-                "request"
-            ),
-            None => tracing::info!(
-                target: REQUEST_LOG_TARGET,
-                request_id,
-                method = method.as_str(),
-                route,
-                status,
-                latency_ms,
-                "request"
-            ),
-        }
+        // A `None` field is left out of the line: the server's lines have no Lambda fields.
+        tracing::info!(
+            target: REQUEST_LOG_TARGET,
+            request_id,
+            method = method.as_str(),
+            route,
+            status,
+            latency_ms,
+            lambda_request_id = invocation.map(|invocation| invocation.lambda_request_id.as_str()),
+            cold_start = invocation.map(|invocation| invocation.cold_start),
+            "request"
+        );
     }
 }
 

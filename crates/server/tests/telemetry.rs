@@ -174,6 +174,8 @@ async fn every_request_writes_one_json_line_with_id_route_status_and_latency() {
     assert_eq!(fields["route"], "/api/users/{id}");
     assert_eq!(fields["status"], 404);
     assert!(fields["latency_ms"].as_f64().unwrap() >= 0.0, "{line}");
+    assert!(fields.get("lambda_request_id").is_none(), "{line}");
+    assert!(fields.get("cold_start").is_none(), "{line}");
     assert_eq!(line["level"], "INFO");
     assert!(line["timestamp"].is_string());
 }
