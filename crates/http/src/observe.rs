@@ -9,7 +9,6 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -40,7 +39,7 @@ pub async fn layer(mut request: Request, next: Next) -> Response {
     RequestLine {
         request_id: request_id
             .as_ref()
-            .and_then(|value| HeaderValue::to_str(value).ok())
+            .and_then(|value| value.to_str().ok())
             .unwrap_or(""),
         method: &method,
         route,
