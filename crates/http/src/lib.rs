@@ -28,6 +28,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use twinstack_core::{Service, Store};
 
+use crate::metrics::RequestMetrics;
 use crate::server_timing::TimedStore;
 
 pub use error::ApiError;
@@ -60,7 +61,10 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 // Times, counts and logs each request: outside the timeout, so its 503 is included.
-                .layer(axum::middleware::from_fn(observe::layer))
+                .layer(axum::middleware::from_fn_with_state(
+                    RequestMetrics::default(),
+                    observe::layer,
+                ))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(request_id::span)

@@ -10,21 +10,27 @@
 //!
 //! `route` is the route's pattern (axum's `MatchedPath`, such as `/api/users/{id}`), never the raw
 //! path, so ids cannot explode the number of series; a request no route matched is
-//! [`UNMATCHED_ROUTE`]. `status` is the numeric code. These names are a contract: the dashboards and
+//! [`UNMATCHED_ROUTE`]. `method` is the request's method if HTTP defines it, else [`OTHER_METHOD`].
+//! `status` is the numeric code. These names are a contract: the dashboards and
 //! the cost model (every distinct label combination is a CloudWatch custom metric) build on them.
 //!
 //! [`crate::observe`] records them, so the duration covers the error, timeout, 404 and 405 answers
 //! too, and is the one `Server-Timing`'s `app` reports.
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
+use metrics::{Counter, Gauge, Histogram};
 
 pub const REQUESTS_TOTAL: &str = "http_server_requests_total";
 pub const REQUEST_DURATION_SECONDS: &str = "http_server_request_duration_seconds";
 pub const REQUESTS_IN_FLIGHT: &str = "http_server_requests_in_flight";
 /// The `route` of a request that matched no route (the 404 fallback).
 pub const UNMATCHED_ROUTE: &str = "unmatched";
+/// The `method` of a request whose method is not one of HTTP's own.
+pub const OTHER_METHOD: &str = "_OTHER";
 
 /// Histogram buckets in seconds: from 100 µs, so sub-millisecond handlers (health, cached reads on a
 /// warm pool) fall in buckets of their own instead of all landing in the first one.
@@ -52,32 +58,103 @@ pub fn describe() {
     );
 }
 
-/// Counts and times one answered request.
-pub(crate) fn record(route: &str, method: &Method, status: StatusCode, elapsed: Duration) {
-    // Label order is the EMF dimension order: route, method, status.
-    let labels = [
-        ("route", route.to_owned()),
-        ("method", method.as_str().to_owned()),
-        ("status", status.as_str().to_owned()),
-    ];
-    metrics::counter!(REQUESTS_TOTAL, &labels).increment(1);
-    metrics::histogram!(REQUEST_DURATION_SECONDS, &labels).record(elapsed.as_secs_f64());
+/// The request metrics' handles, registered with the recorder once per (route, method, status)
+/// and kept: a request then costs one map lookup, where registering builds the labels and looks
+/// the series up in the recorder for each metric. One per router; the handles belong to the
+/// recorder installed when the router first saw the series.
+#[derive(Clone, Default)]
+pub(crate) struct RequestMetrics(Arc<Handles>);
+
+#[derive(Default)]
+struct Handles {
+    /// Route pattern, then (method, status).
+    series: RwLock<HashMap<String, SeriesOfRoute>>,
+    in_flight: OnceLock<Gauge>,
 }
 
-/// Counts a request in flight until dropped, so a request whose client went away (its future
-/// dropped mid-way) leaves the gauge too.
-pub(crate) struct InFlight;
+type SeriesOfRoute = HashMap<(&'static str, u16), Series>;
 
-impl InFlight {
-    pub(crate) fn enter() -> Self {
-        metrics::gauge!(REQUESTS_IN_FLIGHT).increment(1.0);
-        InFlight
+#[derive(Clone)]
+struct Series {
+    requests: Counter,
+    duration: Histogram,
+}
+
+impl RequestMetrics {
+    /// Counts and times one answered request.
+    pub(crate) fn record(
+        &self,
+        route: &str,
+        method: &Method,
+        status: StatusCode,
+        elapsed: Duration,
+    ) {
+        let method = method_label(method);
+        let status = status.as_u16();
+        let known = self
+            .0
+            .series
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(route)
+            .and_then(|by_method| by_method.get(&(method, status)))
+            .cloned();
+        let series = known.unwrap_or_else(|| self.register(route, method, status));
+        series.requests.increment(1);
+        series.duration.record(elapsed.as_secs_f64());
+    }
+
+    fn register(&self, route: &str, method: &'static str, status: u16) -> Series {
+        // Label order is the EMF dimension order: route, method, status.
+        let labels = [
+            ("route", route.to_owned()),
+            ("method", method.to_owned()),
+            ("status", status.to_string()),
+        ];
+        let series = Series {
+            requests: metrics::counter!(REQUESTS_TOTAL, &labels),
+            duration: metrics::histogram!(REQUEST_DURATION_SECONDS, &labels),
+        };
+        self.0
+            .series
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(route.to_owned())
+            .or_default()
+            .insert((method, status), series.clone());
+        series
+    }
+
+    /// Counts a request in flight until the returned guard is dropped.
+    pub(crate) fn in_flight(&self) -> InFlight<'_> {
+        let gauge = self
+            .0
+            .in_flight
+            .get_or_init(|| metrics::gauge!(REQUESTS_IN_FLIGHT));
+        gauge.increment(1.0);
+        InFlight(gauge)
     }
 }
 
-impl Drop for InFlight {
+/// The `method` label: the method when it is one of HTTP's own, else [`OTHER_METHOD`], so made-up
+/// methods cannot add series (OpenTelemetry's rule for `http.request.method`).
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or(OTHER_METHOD)
+}
+
+/// Keeps a request counted in flight until dropped, so a request whose client went away (its
+/// future dropped mid-way) leaves the gauge too.
+pub(crate) struct InFlight<'a>(&'a Gauge);
+
+impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        metrics::gauge!(REQUESTS_IN_FLIGHT).decrement(1.0);
+        self.0.decrement(1.0);
     }
 }
 
@@ -94,21 +171,29 @@ mod tests {
 
     type Recorded = Vec<(String, Vec<(String, String)>, DebugValue)>;
 
-    /// Every metric recorded while `paths` went through a router with one route, `/users/{id}`.
-    fn record(paths: &[&str]) -> Recorded {
+    /// Every metric recorded while `requests` (method, path) went through a router with one route,
+    /// `/users/{id}`.
+    fn record(requests: &[(&str, &str)]) -> Recorded {
         let recorder = DebuggingRecorder::new();
         let snapshotter = recorder.snapshotter();
         let app = Router::new()
             .route("/users/{id}", get(|| async { "user" }))
-            .layer(axum::middleware::from_fn(crate::observe::layer));
+            .layer(axum::middleware::from_fn_with_state(
+                RequestMetrics::default(),
+                crate::observe::layer,
+            ));
         // A recorder local to this thread (the global one is not this test's to set), and a runtime
         // on this thread to drive the requests under it.
         metrics::with_local_recorder(&recorder, || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .build()
                 .unwrap();
-            for path in paths {
-                let request = Request::builder().uri(*path).body(Body::empty()).unwrap();
+            for (method, path) in requests {
+                let request = Request::builder()
+                    .method(*method)
+                    .uri(*path)
+                    .body(Body::empty())
+                    .unwrap();
                 runtime.block_on(app.clone().oneshot(request)).unwrap();
             }
         });
@@ -144,7 +229,11 @@ mod tests {
 
     #[test]
     fn requests_are_counted_by_route_pattern_and_unmatched_ones_apart() {
-        let recorded = record(&["/users/17", "/users/18", "/nowhere/19"]);
+        let recorded = record(&[
+            ("GET", "/users/17"),
+            ("GET", "/users/18"),
+            ("GET", "/nowhere/19"),
+        ]);
 
         let user = [
             ("route", "/users/{id}"),
@@ -178,11 +267,39 @@ mod tests {
 
     #[test]
     fn the_in_flight_gauge_returns_to_zero() {
-        let recorded = record(&["/users/1", "/nowhere"]);
+        let recorded = record(&[("GET", "/users/1"), ("GET", "/nowhere")]);
 
         assert_eq!(
             find(&recorded, REQUESTS_IN_FLIGHT, &[]),
             Some(&DebugValue::Gauge(0.0.into()))
+        );
+    }
+
+    #[test]
+    fn made_up_methods_share_one_series() {
+        let recorded = record(&[
+            ("BREW", "/users/1"),
+            ("WHEN", "/users/2"),
+            ("DELETE", "/users/3"),
+        ]);
+
+        let other = [
+            ("route", "/users/{id}"),
+            ("method", OTHER_METHOD),
+            ("status", "405"),
+        ];
+        let delete = [
+            ("route", "/users/{id}"),
+            ("method", "DELETE"),
+            ("status", "405"),
+        ];
+        assert_eq!(
+            find(&recorded, REQUESTS_TOTAL, &other),
+            Some(&DebugValue::Counter(2))
+        );
+        assert_eq!(
+            find(&recorded, REQUESTS_TOTAL, &delete),
+            Some(&DebugValue::Counter(1))
         );
     }
 }

@@ -8,23 +8,28 @@
 
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::metrics::{self, RequestMetrics};
 use crate::telemetry::{Invocation, RequestLine};
-use crate::{metrics, request_id, server_timing};
+use crate::{request_id, server_timing};
 
 /// The middleware. Apply it with `Router::layer`, which runs it after routing, so [`MatchedPath`]
 /// is known, on every route and the fallback.
-pub async fn layer(mut request: Request, next: Next) -> Response {
+pub async fn layer(
+    State(request_metrics): State<RequestMetrics>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let route = request.extensions().get::<MatchedPath>().cloned();
     let method = request.method().clone();
     let request_id = request.headers().get(request_id::HEADER).cloned();
     // Only the log line wants it.
     let invocation = request.extensions_mut().remove::<Invocation>();
-    let in_flight = metrics::InFlight::enter();
+    let in_flight = request_metrics.in_flight();
 
     let (mut response, db) = server_timing::scope(next.run(request)).await;
 
@@ -34,7 +39,7 @@ pub async fn layer(mut request: Request, next: Next) -> Response {
         .map_or(metrics::UNMATCHED_ROUTE, MatchedPath::as_str);
     let status = response.status();
     server_timing::insert(response.headers_mut(), elapsed, db);
-    metrics::record(route, &method, status, elapsed);
+    request_metrics.record(route, &method, status, elapsed);
     drop(in_flight);
     RequestLine {
         request_id: request_id

@@ -212,7 +212,10 @@ mod tests {
 
     /// `(app, db)` in ms from a response of `router` wrapped in the middleware.
     async fn timings(router: Router, path: &str) -> (f64, f64) {
-        let app = router.layer(axum::middleware::from_fn(crate::observe::layer));
+        let app = router.layer(axum::middleware::from_fn_with_state(
+            crate::metrics::RequestMetrics::default(),
+            crate::observe::layer,
+        ));
         let request = Request::builder()
             .uri(path)
             .body(axum::body::Body::empty())
