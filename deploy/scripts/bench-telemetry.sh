@@ -5,19 +5,20 @@
 #   off:     RUST_LOG=warn (no request log lines), METRICS_PORT=0 (no recorder), no OTLP endpoint
 #   default: the default log filter (a JSON line per request, written to a file) and /metrics
 #            scraped every second — what the chart deploys
-#   traced:  default plus every request traced and exported over OTLP/HTTP to a local sink that
-#            answers 200 (OTEL_TRACES_SAMPLER applies if you set it; unset, every request is sampled)
+#   sampled: default plus traces exported over OTLP/HTTP to a local sink that answers 200, one
+#            request in ten sampled (OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG 0.1)
+#   traced:  the same with every request sampled (the SDK's default sampler)
 # wrk drives GET /api/users/{id} (random seeded ids). Next to throughput, the server's CPU time per
 # request (utime + stime from /proc over the measured run): steadier than throughput on a shared
 # machine, and what telemetry actually costs the server. Outputs in target/twinstack/bench-telemetry/.
-# Knobs: CLIENTS (32), DURATION seconds per round (10), ROUNDS per mode (3), USERS (10000).
+# Knobs: CLIENTS (32), DURATION seconds per round (10), ROUNDS per mode (5), USERS (10000).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bin=target/release
 clients=${CLIENTS:-32}
 duration=${DURATION:-10}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 users=${USERS:-10000}
 out=target/twinstack/bench-telemetry
 pg_dir=$(mktemp -d /tmp/twinstack-bench-telemetry-XXXXXX)
@@ -68,23 +69,26 @@ ticks_per_second=$(getconf CLK_TCK)
 # utime + stime of PID, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# Runs one round: MODE (off|default|traced) ROUND. Prints the round's requests/s and the server's CPU
-# microseconds per request.
+# Runs one round: MODE (off|default|sampled|traced) ROUND. Prints the round's requests/s and the
+# server's CPU microseconds per request.
 round() {
   local mode=$1 n=$2 port metrics_port='' env
   port=$(free_port)
   env=(DATABASE_URL="$database_url" HOST=127.0.0.1 PORT="$port")
   case "$mode" in
     off) env+=(RUST_LOG=warn METRICS_PORT=0) ;;
-    default | traced)
+    default | sampled | traced)
       metrics_port=$(free_port)
       env+=(METRICS_PORT="$metrics_port")
-      if [ "$mode" = traced ]; then
+      if [ "$mode" != default ]; then
         env+=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_SERVICE_NAME=twinstack-server)
+      fi
+      if [ "$mode" = sampled ]; then
+        env+=(OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1)
       fi
       ;;
   esac
-  env -u RUST_LOG "${env[@]}" "$bin/twinstack-server" serve >"$out/server-$mode-$n.log" 2>&1 &
+  env -u RUST_LOG -u OTEL_TRACES_SAMPLER -u OTEL_TRACES_SAMPLER_ARG "${env[@]}" "$bin/twinstack-server" serve >"$out/server-$mode-$n.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   if [ -n "$metrics_port" ]; then
@@ -112,27 +116,53 @@ round() {
     END { printf "%s %.1f\n", rps, ticks / hz * 1e6 / requests }' "$out/wrk-$mode-$n.txt"
 }
 
-declare -a off_rps default_rps traced_rps off_cpu default_cpu traced_cpu
+loss() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (1 - a / b) * 100 }'; }
+more() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", (a / b - 1) * 100 }'; }
+# The median: one round slowed by a neighbour on a shared machine does not move it.
+median() {
+  printf '%s\n' "$@" | sort -g |
+    awk '{ v[NR] = $1 } END { printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Per mode: each round's requests/s, CPU us/request, and its loss and CPU increase against the
+# same round's `off` (the modes of a round run back to back, so these ratios see the same machine).
+declare -A rps cpu loss_of cpu_more
+modes=(off default sampled traced)
 for n in $(seq "$rounds"); do
-  result=$(round off "$n"); read -r rps cpu <<<"$result"; off_rps+=("$rps"); off_cpu+=("$cpu")
-  result=$(round default "$n"); read -r rps cpu <<<"$result"; default_rps+=("$rps"); default_cpu+=("$cpu")
-  result=$(round traced "$n"); read -r rps cpu <<<"$result"; traced_rps+=("$rps"); traced_cpu+=("$cpu")
-  printf 'round %s: off %s rps (%s us CPU/request), default %s (%s), traced %s (%s)\n' "$n" \
-    "${off_rps[-1]}" "${off_cpu[-1]}" "${default_rps[-1]}" "${default_cpu[-1]}" "${traced_rps[-1]}" "${traced_cpu[-1]}"
+  line="round $n:"
+  for mode in "${modes[@]}"; do
+    read -r r c <<<"$(round "$mode" "$n")"
+    rps[$mode]+="$r " cpu[$mode]+="$c "
+    if [ "$mode" = off ]; then
+      off_r=$r off_c=$c
+      line+=" off $r rps ($c us CPU/request)"
+    else
+      loss_of[$mode]+="$(loss "$r" "$off_r") " cpu_more[$mode]+="$(more "$c" "$off_c") "
+      line+=", $mode $r ($c) $(loss "$r" "$off_r")%"
+    fi
+  done
+  echo "$line"
   rm -f "$out"/server-*-"$n".log
 done
 
-mean() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.0f", s / NR }'; }
-mean1() { printf '%s\n' "$@" | awk '{ s += $1 } END { printf "%.1f", s / NR }'; }
-loss() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (1 - a / b) * 100 }'; }
-more() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", (a / b - 1) * 100 }'; }
-off=$(mean "${off_rps[@]}") default=$(mean "${default_rps[@]}") traced=$(mean "${traced_rps[@]}")
-off_us=$(mean1 "${off_cpu[@]}") default_us=$(mean1 "${default_cpu[@]}") traced_us=$(mean1 "${traced_cpu[@]}")
+describe() {
+  case $1 in
+    default) echo 'logs + metrics' ;;
+    sampled) echo '+ OTLP, 1 request in 10 traced' ;;
+    traced) echo '+ OTLP, every request traced' ;;
+  esac
+}
 {
-  printf '\nbench-telemetry: GET /api/users/{id}, %s connections, %s x %ss per mode (means)\n' "$clients" "$rounds" "$duration"
-  printf '  off:     %s rps, server CPU %s us/request\n' "$off" "$off_us"
-  printf '  default: %s rps, loss %s%% (target <= 5%%); CPU %s us/request (%s%%) - logs + metrics\n' \
-    "$default" "$(loss "$default" "$off")" "$default_us" "$(more "$default_us" "$off_us")"
-  printf '  traced:  %s rps, loss %s%%; CPU %s us/request (%s%%) - + OTLP, every request sampled\n' \
-    "$traced" "$(loss "$traced" "$off")" "$traced_us" "$(more "$traced_us" "$off_us")"
+  printf '\nbench-telemetry: GET /api/users/{id}, %s connections, %s x %ss per mode; medians over rounds,\n' \
+    "$clients" "$rounds" "$duration"
+  printf 'loss and CPU against the same round'"'"'s off\n'
+  # shellcheck disable=SC2086 # word splitting of the per-round lists is the point
+  printf '  off:     %s rps, server CPU %s us/request\n' "$(median ${rps[off]})" "$(median ${cpu[off]})"
+  for mode in default sampled traced; do
+    # shellcheck disable=SC2086
+    printf '  %-8s %s rps, loss %s%% (rounds: %s); CPU %s us/request (%s%%) - %s\n' "$mode:" \
+      "$(median ${rps[$mode]})" "$(median ${loss_of[$mode]})" "${loss_of[$mode]% }" \
+      "$(median ${cpu[$mode]})" "$(printf "%+.1f" "$(median ${cpu_more[$mode]})")" "$(describe "$mode")"
+  done
+  printf '  target: default loss <= 5%%\n'
 } | tee "$out/summary.txt"

@@ -31,7 +31,15 @@ pub async fn drop_malformed(mut request: Request) -> Request {
 
 /// The request span: method, matched route (never the raw path) and request id, with the
 /// OpenTelemetry HTTP server attributes; its parent is the caller's trace context when tracing is on.
+/// With tracing on, a request the sampler leaves out gets no span (nor do its store calls).
 pub fn span(request: &Request) -> Span {
+    let parent = crate::telemetry::caller_context(request);
+    if parent
+        .as_ref()
+        .is_some_and(|parent| !twinstack_telemetry::sample(parent))
+    {
+        return Span::none();
+    }
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -57,6 +65,8 @@ pub fn span(request: &Request) -> Span {
         url.scheme = "http",
         http.response.status_code = tracing::field::Empty,
     );
-    crate::telemetry::adopt_parent(request, &span);
+    if let Some(parent) = parent {
+        crate::telemetry::adopt_parent(&span, parent);
+    }
     span
 }

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::header::HeaderName;
 use axum::http::{HeaderMap, HeaderValue};
-use tracing::Instrument;
+use tracing::{Instrument, Span};
 use twinstack_core::{
     CreateOrderOutcome, IdempotencyKey, IdempotencyRecord, NewUser, Order, OrderId, OrderStatus,
     Product, Sku, Store, StoreError, Timestamp, UpdateUser, User, UserId,
@@ -61,16 +61,22 @@ pub struct TimedStore<S>(pub S);
 
 /// Also the store-call span (DEBUG, so only the trace exporter, when on, usually wants it; disabled it
 /// costs a check of the callsite's interest): OpenTelemetry client span with `db.system` (and its newer
-/// name `db.system.name`) from the store and `db.operation.name`, the [`Store`] method.
+/// name `db.system.name`) from the store and `db.operation.name`, the [`Store`] method. With tracing
+/// on, only inside a request span: a request the sampler left out has none, and its store calls
+/// must not start traces of their own.
 async fn timed<F: Future>(system: &'static str, operation: &'static str, call: F) -> F::Output {
-    let span = tracing::debug_span!(
-        "store",
-        otel.name = operation,
-        otel.kind = "client",
-        db.system = system,
-        db.system.name = system,
-        db.operation.name = operation,
-    );
+    let span = if twinstack_telemetry::is_tracing() && Span::current().is_none() {
+        Span::none()
+    } else {
+        tracing::debug_span!(
+            "store",
+            otel.name = operation,
+            otel.kind = "client",
+            db.system = system,
+            db.system.name = system,
+            db.operation.name = operation,
+        )
+    };
     let started = Instant::now();
     let output = call.instrument(span).await;
     // Outside a request (nothing scoped) there is nothing to add to, which is fine.

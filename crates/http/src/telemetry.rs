@@ -75,10 +75,15 @@ fn millis(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
+/// The caller's trace context, when tracing is on.
+pub(crate) fn caller_context(request: &Request) -> Option<opentelemetry::Context> {
+    twinstack_telemetry::is_tracing().then(|| twinstack_telemetry::extract(request.headers()))
+}
+
 /// Makes the caller's trace context the parent of the request span.
-pub(crate) fn adopt_parent(request: &Request, span: &Span) {
-    if twinstack_telemetry::is_tracing() && !span.is_disabled() {
-        let _ = span.set_parent(twinstack_telemetry::extract(request.headers()));
+pub(crate) fn adopt_parent(span: &Span, parent: opentelemetry::Context) {
+    if !span.is_disabled() {
+        let _ = span.set_parent(parent);
     }
 }
 

@@ -27,8 +27,8 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// The binary on a fresh seeded database, its stdout collected line by line.
-    async fn start(otlp_endpoint: Option<&str>) -> Server {
+    /// The binary on a fresh seeded database, its stdout collected line by line; `env` on top.
+    async fn start(otlp_endpoint: Option<&str>, env: &[(&str, &str)]) -> Server {
         let database_url = twinstack_testkit::shared()
             .create_database("telemetry")
             .unwrap();
@@ -45,6 +45,9 @@ impl Server {
             .env_remove("RUST_LOG")
             .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
             .env_remove("OTEL_SERVICE_NAME")
+            .env_remove("OTEL_TRACES_SAMPLER")
+            .env_remove("OTEL_TRACES_SAMPLER_ARG")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if let Some(endpoint) = otlp_endpoint {
@@ -91,7 +94,7 @@ impl Server {
 async fn a_traced_request_continues_the_callers_trace_with_a_postgresql_store_span() {
     // Arrange
     let receiver = OtlpReceiver::start().await;
-    let server = Server::start(Some(receiver.endpoint())).await;
+    let server = Server::start(Some(receiver.endpoint()), &[]).await;
 
     // Act
     let response = reqwest::Client::new()
@@ -141,6 +144,49 @@ async fn a_traced_request_continues_the_callers_trace_with_a_postgresql_store_sp
     assert_eq!(store.attribute("db.operation.name"), Some("get_user"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_the_sampler_leaves_out_makes_no_spans_and_a_sampled_callers_trace_is_followed() {
+    // Arrange: parent-based sampling that samples no root of its own.
+    let receiver = OtlpReceiver::start().await;
+    let server = Server::start(
+        Some(receiver.endpoint()),
+        &[("OTEL_TRACES_SAMPLER", "parentbased_always_off")],
+    )
+    .await;
+    let client = reqwest::Client::new();
+
+    // Act: a request without a caller's context, then one whose caller sampled its trace.
+    let unsampled = client
+        .get(format!("{}/api/users/3", server.base))
+        .send()
+        .await
+        .unwrap();
+    let sampled = client
+        .get(format!("{}/api/users/3", server.base))
+        .header("traceparent", format!("00-{TRACE_ID}-{PARENT_SPAN_ID}-01"))
+        .send()
+        .await
+        .unwrap();
+
+    // Assert: the second request's spans arrive, and nothing else did — no request span and no
+    // store span of the first, which ended earlier and would have been exported first.
+    assert_eq!(unsampled.status(), 200);
+    assert!(unsampled.headers().get("traceparent").is_none());
+    assert_eq!(sampled.status(), 200);
+    assert!(sampled.headers().get("traceparent").is_some());
+    let spans = receiver
+        .wait_for(Duration::from_secs(20), |spans| {
+            spans.iter().any(|s| s.trace_id == TRACE_ID && s.kind == 2)
+                && spans.iter().any(|s| s.trace_id == TRACE_ID && s.kind == 3)
+        })
+        .await;
+    assert_eq!(request_span(&spans).parent_span_id, PARENT_SPAN_ID);
+    assert!(
+        spans.iter().all(|s| s.trace_id == TRACE_ID),
+        "only the sampled trace: {spans:#?}"
+    );
+}
+
 fn request_span(spans: &[ReceivedSpan]) -> &ReceivedSpan {
     spans
         .iter()
@@ -151,7 +197,7 @@ fn request_span(spans: &[ReceivedSpan]) -> &ReceivedSpan {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_request_writes_one_json_line_with_id_route_status_and_latency() {
     // Arrange: tracing off (no endpoint), default log level.
-    let server = Server::start(None).await;
+    let server = Server::start(None, &[]).await;
 
     // Act
     let response = reqwest::Client::new()

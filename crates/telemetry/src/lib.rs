@@ -14,20 +14,25 @@
 mod batch_writer;
 mod json_lines;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use axum::http::{HeaderMap, HeaderValue};
 use opentelemetry::propagation::{Extractor, TextMapCompositePropagator};
-use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+use opentelemetry::trace::{SpanKind, TraceContextExt, TracerProvider as _};
 use opentelemetry::{Context, global};
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing::Level;
+use opentelemetry_sdk::trace::{
+    Config, IdGenerator, RandomIdGenerator, Sampler, SamplingDecision, SdkTracerProvider,
+    ShouldSample,
+};
+use tracing::subscriber::Interest;
+use tracing::{Level, Metadata};
 use tracing_subscriber::Layer;
 use tracing_subscriber::Registry;
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::filter::dynamic_filter_fn;
 use tracing_subscriber::filter::{ParseError, Targets};
 use tracing_subscriber::layer::SubscriberExt;
@@ -52,9 +57,41 @@ pub const SERVICE_NAME_ENV: &str = "OTEL_SERVICE_NAME";
 
 static TRACING: AtomicBool = AtomicBool::new(false);
 
+/// The sampler `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG` configure (the SDK's own reading of
+/// them), consulted by [`sample`] before a request span exists; the tracer provider itself samples
+/// every span it is given.
+static SAMPLER: OnceLock<Box<dyn ShouldSample>> = OnceLock::new();
+
 /// Whether spans are exported, i.e. whether propagation is worth doing.
 pub fn is_tracing() -> bool {
     TRACING.load(Ordering::Relaxed)
+}
+
+/// Whether a request whose caller's context is `parent` is traced: the head-sampling decision of
+/// the configured sampler (parent-based by default: a caller's sampled flag is followed, a root is
+/// sampled), made before the request span exists, so a request not sampled creates no span at all —
+/// tracing spans cost the same whether or not the exporter would drop them. A root's decision is
+/// made on a fresh random trace id, which for the ratio samplers is the same odds.
+pub fn sample(parent: &Context) -> bool {
+    let Some(sampler) = SAMPLER.get() else {
+        return false;
+    };
+    let parent_span = parent.span();
+    let parent_context = parent_span.span_context();
+    let trace_id = if parent_context.is_valid() {
+        parent_context.trace_id()
+    } else {
+        RandomIdGenerator::default().new_trace_id()
+    };
+    let result = sampler.should_sample(
+        Some(parent),
+        trace_id,
+        "request",
+        &SpanKind::Server,
+        &[],
+        &[],
+    );
+    !matches!(result.decision, SamplingDecision::Drop)
 }
 
 /// How a twin wants its telemetry.
@@ -182,20 +219,33 @@ where
         }
     };
     let tracer = provider.tracer("twinstack");
-    // Our spans (request, store calls) at any level up to DEBUG; of events only warnings and errors,
-    // which become span events. Everything else (the SDK, hyper, sqlx) stays out of the traces.
     let spans = tracing_opentelemetry::layer()
         .with_tracer(tracer)
+        // Attributes nobody asked for and their cost on every span or every poll: source location,
+        // thread, target, busy/idle time (two clock readings per poll), and the OpenTelemetry
+        // context made current on each enter (nothing here reads it: the router takes the
+        // context from the span).
+        .with_location(false)
+        .with_threads(false)
+        .with_target(false)
+        .with_tracked_inactivity(false)
+        .with_context_activation(false)
         // A dynamic filter, so the per-layer filter is asked at every callsite hit: with a cacheable
         // one, a callsite both layers always want skips `enabled` and the layer can read a stale
         // per-layer decision left by an earlier `enabled` call on the thread, losing the span.
-        .with_filter(dynamic_filter_fn(|metadata, _| {
-            if metadata.is_span() {
-                metadata.target().starts_with("twinstack") && *metadata.level() <= Level::DEBUG
-            } else {
-                *metadata.level() <= Level::WARN
-            }
-        }));
+        // Callsites it can never want are ruled out once, at registration, so the rest of the
+        // process (hyper's, sqlx's, tokio's spans and events) pays nothing per call for them.
+        .with_filter(
+            dynamic_filter_fn(|metadata, _| wanted_in_traces(metadata))
+                .with_callsite_filter(|metadata| {
+                    if wanted_in_traces(metadata) {
+                        Interest::sometimes()
+                    } else {
+                        Interest::never()
+                    }
+                })
+                .with_max_level_hint(LevelFilter::DEBUG),
+        );
     if options.xray {
         global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
             // Later propagators win: a W3C `traceparent` from the caller beats X-Ray's header.
@@ -215,6 +265,16 @@ where
     }
 }
 
+/// Our spans (request, store calls) at any level up to DEBUG; of events only warnings and errors,
+/// which become span events. Everything else (the SDK, hyper, sqlx) stays out of the traces.
+fn wanted_in_traces(metadata: &Metadata<'_>) -> bool {
+    if metadata.is_span() {
+        metadata.target().starts_with("twinstack") && *metadata.level() <= Level::DEBUG
+    } else {
+        *metadata.level() <= Level::WARN
+    }
+}
+
 fn tracer_provider(options: Options) -> Result<SdkTracerProvider, String> {
     // The blocking HTTP client must not be built on an async runtime's thread.
     let exporter = std::thread::spawn(|| {
@@ -230,7 +290,11 @@ fn tracer_provider(options: Options) -> Result<SdkTracerProvider, String> {
     if std::env::var_os(SERVICE_NAME_ENV).is_none() {
         resource = resource.with_service_name(options.service_name);
     }
+    // The configured sampler decides in `sample`, once per request; every span that then exists is
+    // exported (a store call's span exists only inside a sampled request's).
+    let _ = SAMPLER.set(Config::default().sampler);
     let builder = SdkTracerProvider::builder()
+        .with_sampler(Sampler::AlwaysOn)
         .with_batch_exporter(exporter)
         .with_resource(resource.build());
     let builder = if options.xray {
