@@ -107,10 +107,14 @@ impl Shared {
     /// Writes what is pending. A failing stdout loses those lines, never the request.
     fn write_out(&self) {
         let mut output = self.output.lock().unwrap_or_else(PoisonError::into_inner);
-        let batch = std::mem::replace(&mut *self.pending(), Vec::with_capacity(BATCH_BYTES));
-        if !batch.is_empty() {
-            let _ = output.write_all(&batch).and_then(|()| output.flush());
-        }
+        let batch = {
+            let mut pending = self.pending();
+            if pending.is_empty() {
+                return;
+            }
+            std::mem::replace(&mut *pending, Vec::with_capacity(BATCH_BYTES))
+        };
+        let _ = output.write_all(&batch).and_then(|()| output.flush());
     }
 }
 
