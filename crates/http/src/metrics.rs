@@ -80,6 +80,13 @@ struct Series {
     duration: Histogram,
 }
 
+impl Series {
+    fn record(&self, elapsed: Duration) {
+        self.requests.increment(1);
+        self.duration.record(elapsed.as_secs_f64());
+    }
+}
+
 impl RequestMetrics {
     /// Counts and times one answered request.
     pub(crate) fn record(
@@ -91,17 +98,17 @@ impl RequestMetrics {
     ) {
         let method = method_label(method);
         let status = status.as_u16();
-        let known = self
-            .0
-            .series
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(route)
-            .and_then(|by_method| by_method.get(&(method, status)))
-            .cloned();
-        let series = known.unwrap_or_else(|| self.register(route, method, status));
-        series.requests.increment(1);
-        series.duration.record(elapsed.as_secs_f64());
+        {
+            let known = self.0.series.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(series) = known
+                .get(route)
+                .and_then(|by_method| by_method.get(&(method, status)))
+            {
+                series.record(elapsed);
+                return;
+            }
+        }
+        self.register(route, method, status).record(elapsed);
     }
 
     fn register(&self, route: &str, method: &'static str, status: u16) -> Series {

@@ -1,7 +1,7 @@
 //! X-Ray compatibility of the Lambda twin's traces, in process (this test binary installs the
 //! Lambda's telemetry as its global subscriber, so it holds this one test): an `x-amzn-trace-id`
-//! header is the request span's parent, a W3C `traceparent` wins over it, and fresh trace ids are
-//! X-Ray's (epoch seconds first).
+//! header is the request span's parent, a W3C `traceparent` wins over it, fresh trace ids are
+//! X-Ray's (epoch seconds first), and X-Ray's `Sampled=0` leaves the request untraced.
 
 use std::time::Duration;
 
@@ -12,6 +12,7 @@ use twinstack_twins::otlp::{OtlpReceiver, ReceivedSpan};
 
 const XRAY_TRACE_ID: &str = "5759e988bd862e3fe1be46a994272793";
 const XRAY_PARENT: &str = "53995c3f42cd8ad8";
+const UNSAMPLED_TRACE_ID: &str = "5759e988bd862e3fe1be46a9942727aa";
 const W3C_TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const W3C_PARENT: &str = "00f067aa0ba902b7";
 
@@ -31,7 +32,8 @@ fn server_span<'a>(spans: &'a [ReceivedSpan], path: &str) -> &'a ReceivedSpan {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn xray_headers_parent_the_request_span_and_fresh_trace_ids_are_xray_ids() {
+async fn xray_headers_parent_the_request_span_or_leave_it_unsampled_and_fresh_trace_ids_are_xray_ids()
+ {
     // Arrange: the Lambda's telemetry exporting to the receiver.
     let receiver = OtlpReceiver::start().await;
     // SAFETY: set before any other thread of this test binary reads the environment.
@@ -48,6 +50,8 @@ async fn xray_headers_parent_the_request_span_and_fresh_trace_ids_are_xray_ids()
     let app = lambda_app(twinstack_lambda::router(&settings, DEFAULT_REQUEST_TIMEOUT).await);
     let xray = format!("Root=1-5759e988-bd862e3fe1be46a994272793;Parent={XRAY_PARENT};Sampled=1");
     let traceparent = format!("00-{W3C_TRACE_ID}-{W3C_PARENT}-01");
+    let unsampled =
+        format!("Root=1-5759e988-bd862e3fe1be46a9942727aa;Parent={XRAY_PARENT};Sampled=0");
 
     // Act
     for request in [
@@ -57,6 +61,7 @@ async fn xray_headers_parent_the_request_span_and_fresh_trace_ids_are_xray_ids()
             &[("x-amzn-trace-id", &xray), ("traceparent", &traceparent)],
         ),
         get("/api/users/3", &[]),
+        get("/api/users/4", &[("x-amzn-trace-id", &unsampled)]),
     ] {
         let response = app.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), 200);
@@ -95,4 +100,12 @@ async fn xray_headers_parent_the_request_span_and_fresh_trace_ids_are_xray_ids()
         .unwrap_or_else(|| panic!("no store span under {from_xray:?}"));
     assert_eq!(store.attribute("db.system"), Some("aws.dynamodb"));
     assert_eq!(store.attribute("db.operation.name"), Some("get_user"));
+    // The request X-Ray did not sample: flushed with the rest, and nothing of it arrived.
+    assert!(
+        spans
+            .iter()
+            .all(|s| s.trace_id != UNSAMPLED_TRACE_ID
+                && s.attribute("url.path") != Some("/api/users/4")),
+        "{spans:#?}"
+    );
 }
