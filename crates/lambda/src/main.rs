@@ -9,8 +9,8 @@ use twinstack_store_dynamodb::DynamoSettings;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     // CloudWatch stamps every line itself. The default filter keeps warnings and the one request
-    // line (target `twinstack::request`): the line costs 6–8 µs of billed time per request, the
-    // INFO spans of `RUST_LOG=info` about 17 µs more (probe, /api/health, p50; README, Logs).
+    // line (target `twinstack::request`): the line costs 3–4 µs of billed time per request, the
+    // INFO spans of `RUST_LOG=info` about 22–24 µs more (probe, /api/health, p50; README, Logs).
     let telemetry = twinstack_telemetry::init(twinstack_telemetry::Options {
         service_name: "twinstack-lambda",
         default_log_filter: twinstack_telemetry::DEFAULT_LOG_FILTER,

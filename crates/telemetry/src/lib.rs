@@ -38,8 +38,9 @@ use tracing_subscriber::filter::{ParseError, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+pub use crate::json_lines::JsonLines;
+
 use crate::batch_writer::{BatchWriter, FlushOnDrop};
-use crate::json_lines::JsonLines;
 
 /// The target of the one log line per completed request, so a filter can keep it alone
 /// (`warn,twinstack::request=info`).
