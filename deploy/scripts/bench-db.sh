@@ -83,7 +83,8 @@ pgbench -i -q -s 1 "$database_url" >/dev/null 2>&1
 pgbench -S -M prepared -c "$clients" -j 2 -T "$duration" "$database_url" 2>/dev/null | tee "$out/pgbench.txt"
 pg_tps=$(awk '/^tps/ {print $3; exit}' "$out/pgbench.txt")
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-printf '\nbench-db: server %s rps; floor %s rps; pgbench %s tps; server/floor %sx; server/pgbench %sx\n' \
-  "$server_rps" "$floor_rps" "$pg_tps" "$(ratio "$server_rps" "$floor_rps")" \
-  "$(ratio "$server_rps" "$pg_tps")" | tee "$out/summary.txt"
+echo
+awk -v server="$server_rps" -v floor="$floor_rps" -v pg="$pg_tps" 'BEGIN {
+  printf "bench-db: server %.0f rps; floor %.0f rps; pgbench %.0f tps; server/floor %.2fx; server/pgbench %.2fx\n",
+    server, floor, pg, server / floor, server / pg
+}' | tee "$out/summary.txt"
