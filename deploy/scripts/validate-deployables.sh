@@ -3,7 +3,7 @@
 #
 #   hadolint         deploy/Dockerfile
 #   compose          docker-compose -f deploy/docker-compose.yml config -q (Debian's docker-compose)
-#   shell-lint       shellcheck over deploy/*.sh and deploy/scripts/*.sh
+#   shell-lint       shellcheck -x over deploy/*.sh and deploy/scripts/*.sh (sourced files followed)
 #   lambda-zip       the real x86_64 function zip: cargo lambda build --release --output-format zip
 #   helm             helm/tests (pytest): lint and render with helm-python-sdk, kubernetes-validate
 #                    --strict for 1.33/1.34/1.35, CRD schemas, checkov, assertions; deploy/ manifests
@@ -159,7 +159,7 @@ lambda_zip="${TWINSTACK_LAMBDA_ZIP:-$root/target/twinstack/lambda-x86_64/twinsta
 
 step hadolint "$venv/bin/hadolint" deploy/Dockerfile
 step compose docker-compose -f deploy/docker-compose.yml config -q
-step shell-lint shellcheck deploy/*.sh deploy/scripts/*.sh
+step shell-lint shellcheck -x deploy/*.sh deploy/scripts/*.sh
 step lambda-zip lambda_zip_step
 step helm helm_step
 step cdk-typecheck sh -c 'cd infra && npx tsc --noEmit -p .'
