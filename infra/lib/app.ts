@@ -5,7 +5,7 @@
  *
  * Context `stacks` = `all` (default) | `serverless` | `kubernetes` picks which twins exist, so that
  * the Kubernetes twin deploys without the Lambda zip having been built; `drRegion=none` leaves
- * the standby stacks out.
+ * the standby stacks out, `domainName=none` the custom domains, health checks and failover records.
  */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -60,7 +60,7 @@ export function createApp(props: AppProps = {}): TwinstackApp {
       kubernetesStandby: standby
         ? new KubernetesStack(app, STACK_NAMES.kubernetesStandby, { env: standby, dr, role: 'standby' })
         : undefined,
-      kubernetesFailover: standby ? new KubernetesFailoverStack(app, STACK_NAMES.kubernetesFailover, { env: primary, dr }) : undefined,
+      kubernetesFailover: standby && dr.domainName ? new KubernetesFailoverStack(app, STACK_NAMES.kubernetesFailover, { env: primary, dr }) : undefined,
     };
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

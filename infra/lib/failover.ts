@@ -20,7 +20,7 @@ export const FAILOVER_TTL = Duration.seconds(60);
 
 export type FailoverRole = 'PRIMARY' | 'SECONDARY';
 
-export function hostedZone(scope: Construct, dr: DrSettings): route53.IHostedZone {
+export function hostedZone(scope: Construct, dr: DrSettings & { domainName: string }): route53.IHostedZone {
   return route53.HostedZone.fromHostedZoneAttributes(scope, 'Zone', { hostedZoneId: dr.hostedZoneId, zoneName: dr.domainName });
 }
 

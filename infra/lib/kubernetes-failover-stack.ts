@@ -41,20 +41,21 @@ export class KubernetesFailoverStack extends Stack {
       ...props,
     });
     const dr = props.dr ?? drSettings(this.node);
-    if (!dr.standbyRegion) throw new Error('KubernetesFailoverStack needs a standby region (drRegion)');
-    const zone = hostedZone(this, dr);
+    const { standbyRegion, domainName } = dr;
+    if (!standbyRegion || !domainName) throw new Error('KubernetesFailoverStack needs a standby region (drRegion) and a domainName');
+    const zone = hostedZone(this, { ...dr, domainName });
     const regions: Array<[FailoverRole, string, string]> = [
       ['PRIMARY', dr.primaryRegion, String(this.node.tryGetContext('kubernetesPrimaryAlb') ?? exampleAlb(dr.primaryRegion, 'primary'))],
-      ['SECONDARY', dr.standbyRegion, String(this.node.tryGetContext('kubernetesStandbyAlb') ?? exampleAlb(dr.standbyRegion, 'standby'))],
+      ['SECONDARY', standbyRegion, String(this.node.tryGetContext('kubernetesStandbyAlb') ?? exampleAlb(standbyRegion, 'standby'))],
     ];
     for (const [role, region, alb] of regions) {
-      const regional = regionalKubernetesName(region, dr.domainName);
+      const regional = regionalKubernetesName(region, domainName);
       new route53.CnameRecord(this, `${role}Alb`, { zone, recordName: regional, domainName: alb, ttl: FAILOVER_TTL });
       const check = healthCheck(this, `${role}Health`, { fqdn: regional, path: HEALTH_PATH, protocol: 'HTTP' });
       this.healthChecks.push(check);
       new route53.CnameRecord(this, `${role}Failover`, {
         zone,
-        recordName: `${KUBERNETES_RECORD}.${dr.domainName}`,
+        recordName: `${KUBERNETES_RECORD}.${domainName}`,
         domainName: regional,
         ttl: FAILOVER_TTL,
         setIdentifier: `kubernetes-${role.toLowerCase()}-${region}`,
@@ -63,6 +64,6 @@ export class KubernetesFailoverStack extends Stack {
       });
       new CfnOutput(this, `${role}HealthCheckId`, { value: check.healthCheckId, description: `health check of ${regional}${HEALTH_PATH}` });
     }
-    new CfnOutput(this, 'Url', { value: `http://${KUBERNETES_RECORD}.${dr.domainName}`, description: 'the failover name' });
+    new CfnOutput(this, 'Url', { value: `http://${KUBERNETES_RECORD}.${domainName}`, description: 'the failover name' });
   }
 }

@@ -94,7 +94,8 @@ export class ServerlessStack extends Stack {
   readonly apiUrl: string;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
-  readonly healthCheck: route53.HealthCheck;
+  /** Undefined with `-c domainName=none`. */
+  readonly healthCheck?: route53.HealthCheck;
 
   constructor(scope: Construct, id: string, props: ServerlessStackProps = {}) {
     super(scope, id, {
@@ -169,7 +170,8 @@ export class ServerlessStack extends Stack {
 
     const api = settings.httpApi ? this.httpApi(settings) : this.restApi(settings);
     this.apiUrl = api.url;
-    this.healthCheck = this.failoverRecord(dr, regionRole, api);
+    const domainName = dr.domainName;
+    this.healthCheck = domainName ? this.failoverRecord({ ...dr, domainName }, regionRole, api) : undefined;
 
     this.addAlarms(api.latency, api.serverErrors, settings);
     this.dashboard = serverlessDashboard(this, 'Dashboard', {
@@ -208,7 +210,7 @@ export class ServerlessStack extends Stack {
    * certificate validated in the hosted zone), and this region's failover record for it, which
    * Route 53 answers with while the health check on this API's own `/api/health` passes.
    */
-  private failoverRecord(dr: DrSettings, role: 'primary' | 'standby', api: ApiParts): route53.HealthCheck {
+  private failoverRecord(dr: DrSettings & { domainName: string }, role: 'primary' | 'standby', api: ApiParts): route53.HealthCheck {
     const zone = hostedZone(this, dr);
     const domainName = `${SERVERLESS_RECORD}.${dr.domainName}`;
     const certificate = new acm.Certificate(this, 'Certificate', {

@@ -60,8 +60,11 @@ export interface DrSettings {
   readonly primaryRegion: string;
   /** `drRegion`: the standby region, or undefined with `-c drRegion=none` (no replica, no standby stack). */
   readonly standbyRegion?: string;
-  /** `domainName`: the Route 53 hosted zone the failover records live in. */
-  readonly domainName: string;
+  /**
+   * `domainName`: the Route 53 hosted zone the failover records live in; undefined with
+   * `-c domainName=none` (no custom domain, health checks or failover records).
+   */
+  readonly domainName?: string;
   /** `hostedZoneId`: that zone's id. */
   readonly hostedZoneId: string;
 }
@@ -158,13 +161,13 @@ export function drSettings(node: Node): DrSettings {
   }
   if (standby === primaryRegion) throw new Error(`context drRegion must differ from the primary region ${primaryRegion}`);
   const domainName = text(node, 'domainName', EXAMPLE_DOMAIN_NAME);
-  if (!/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(domainName)) throw new Error(`context domainName must be a DNS name, got ${JSON.stringify(domainName)}`);
+  if (domainName !== 'none' && !/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(domainName)) throw new Error(`context domainName must be a DNS name, got ${JSON.stringify(domainName)}`);
   const hostedZoneId = text(node, 'hostedZoneId', EXAMPLE_HOSTED_ZONE_ID);
   if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) throw new Error(`context hostedZoneId must be a Route 53 zone id (Z…), got ${JSON.stringify(hostedZoneId)}`);
   return {
     primaryRegion,
     standbyRegion: standby === 'none' ? undefined : standby,
-    domainName,
+    domainName: domainName === 'none' ? undefined : domainName,
     hostedZoneId,
   };
 }

@@ -426,6 +426,13 @@ describe('disaster recovery', () => {
     });
   }
 
+  test('domainName=none leaves the custom domain, health check and records out', () => {
+    const t = template({ domainName: 'none' });
+    t.resourceCountIs('AWS::Route53::RecordSet', 0);
+    t.resourceCountIs('AWS::Route53::HealthCheck', 0);
+    t.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+  });
+
   test('a domain and hosted zone from context replace the example', () => {
     const t = template({ domainName: 'bench.example.org', hostedZoneId: 'Z123EXAMPLE' });
     t.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'serverless.bench.example.org.', HostedZoneId: 'Z123EXAMPLE' });
