@@ -8,8 +8,8 @@
 
 SELECT format('CREATE ROLE %I LOGIN', :'owner') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
 SELECT format('CREATE ROLE %I LOGIN', :'app') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \gexec
-ALTER ROLE :"owner" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'owner_password';
-ALTER ROLE :"app" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'app_password';
+ALTER ROLE :"owner" WITH LOGIN PASSWORD :'owner_password';
+ALTER ROLE :"app" WITH LOGIN PASSWORD :'app_password';
 
 -- RDS's master user is no superuser: to hand objects over it must be a member of the new owner.
 GRANT :"owner" TO CURRENT_USER;
