@@ -355,7 +355,7 @@ address="$(ingress_address "$current_context" "$namespace")"
 cat <<MSG
 
 twinstack is deployed to $cluster ($region), namespace $namespace ($repository:$tag).
-  curl -s http://$address/api/health        (the Ingress's ALB; Host rules: see the chart's ingress.hosts)
+  curl -s -H 'Host: $(if [ -n "$domain" ]; then echo "kubernetes.$domain"; else echo api.example.com; fi)' http://$address/api/health
   kubectl -n $namespace get pods,hpa,ingress
 MSG
 if [ -n "$domain" ] && [ "$standby" = true ]; then
