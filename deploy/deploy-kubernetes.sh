@@ -33,14 +33,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=deploy/scripts/deploy-common.sh
 . "$root/deploy/scripts/deploy-common.sh"
-# Charts the Kubernetes twin's cluster runs (chart versions, not app versions).
-LOAD_BALANCER_CONTROLLER_CHART=3.2.2 # AWS Load Balancer Controller v3.2.2 (infra/lib/cluster-addons.ts)
+# Charts the Kubernetes twin's cluster runs (chart versions, not app versions), each a published release.
+LOAD_BALANCER_CONTROLLER_CHART=3.2.2 # AWS Load Balancer Controller v3.2.2, the policy infra/lib/cluster-addons.ts grants
 EXTERNAL_SECRETS_CHART=2.9.0
-KARPENTER_CHART=1.14.1
-VELERO_CHART=12.0.0 # Velero 1.18
-KUBE_PROMETHEUS_STACK_CHART=80.4.1
-LOKI_CHART=6.46.0
-ALLOY_CHART=1.4.0
+KARPENTER_CHART=1.14.1             # the CRDs helm/tests/crd-schemas/ validates against
+VELERO_CHART=12.1.0                # Velero 1.18.1; velero.values.yaml's plugin v1.14.0 is the AWS plugin for 1.18
+KUBE_PROMETHEUS_STACK_CHART=88.5.3
+LOKI_CHART=6.29.0                  # Loki 3.4
+ALLOY_CHART=0.12.5                 # Alloy 1.7
 # psql for deploy/sql/database-roles.sql, the same major version as the RDS instance.
 POSTGRES_CLIENT_IMAGE=postgres:17.6-alpine
 
