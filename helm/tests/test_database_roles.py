@@ -28,6 +28,7 @@ def psql_binary() -> str:
 
 @pytest.fixture(scope="module")
 def postgres():
+    psql_binary()  # skips without Postgres installed
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
