@@ -5,8 +5,10 @@
 //! [`server_timing`]) on every response, request metrics through the `metrics` facade (see
 //! [`metrics`]), and the OpenAPI document at `GET /api/openapi.json`.
 
+pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod field;
 pub mod metrics;
 mod observe;
 pub mod openapi;
@@ -15,6 +17,7 @@ pub mod routes;
 pub mod server_timing;
 pub mod state;
 pub mod telemetry;
+mod walk;
 
 use std::time::Duration;
 

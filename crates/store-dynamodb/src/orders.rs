@@ -7,7 +7,6 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, Update,
 };
-use serde::Deserialize;
 use twinstack_core::{
     CreateOrderOutcome, IdempotencyRecord, Order, OrderId, OrderStatus, StoreError, Timestamp,
     UserId,
@@ -19,14 +18,9 @@ use crate::keys::{
     Item, Key, ORDER_PREFIX, PK, PROFILE, SK, attr, n, orders_start_key, s, user_partition,
 };
 use crate::retry::{Attempt, until_done};
+use crate::stored::StoredPointer;
 use crate::transact::{self, Check, Refused, Transaction, put_new};
 use crate::{DynamoStore, get, idempotency, items};
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Pointer {
-    user_id: UserId,
-}
 
 /// One transaction: the user's `orderCount + 1` (which also proves the user exists), the order,
 /// its pointer and, under a key, the idempotency record, which may replace an expired one.
@@ -120,7 +114,7 @@ pub(crate) async fn get(store: &DynamoStore, id: OrderId) -> Result<Option<Order
     };
     get::consistent(store, Key::order(user_id, id))
         .await?
-        .map(|item| items::read(item, "order"))
+        .map(|item| items::read_order(item))
         .transpose()
 }
 
@@ -129,8 +123,8 @@ async fn owner(store: &DynamoStore, id: OrderId) -> Result<Option<UserId>, Store
     let Some(item) = get::consistent(store, Key::order_pointer(id)).await? else {
         return Ok(None);
     };
-    let pointer: Pointer = items::read(item, "order pointer")?;
-    Ok(Some(pointer.user_id))
+    let user_id = items::read::<StoredPointer, _>(item, "order pointer")?;
+    Ok(Some(user_id))
 }
 
 /// Up to `limit` orders strictly older than `after`, newest first. A page of the query can stop
@@ -155,7 +149,7 @@ pub(crate) async fn list(
         )
         .await?;
         for item in items {
-            orders.push(items::read(item, "order")?);
+            orders.push(items::read_order(item)?);
         }
         start = next;
         if start.is_none() {
@@ -184,7 +178,7 @@ pub(crate) async fn of_user(
             match item.get(SK) {
                 Some(AttributeValue::S(sk)) if sk == PROFILE => exists = true,
                 Some(AttributeValue::S(sk)) if sk.starts_with(ORDER_PREFIX) => {
-                    orders.push(items::read(item, "order")?);
+                    orders.push(items::read_order(item)?);
                 }
                 _ => {}
             }
@@ -248,7 +242,7 @@ pub(crate) async fn set_status(
         match sent {
             Ok(output) => {
                 capacity::record(Kind::Write, output.consumed_capacity());
-                let order = items::read(output.attributes.unwrap_or_default(), "order")?;
+                let order = items::read_order(output.attributes.unwrap_or_default())?;
                 Ok(Attempt::Done(Some(order)))
             }
             Err(err)

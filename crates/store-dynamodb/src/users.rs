@@ -70,7 +70,8 @@ async fn next_id(store: &DynamoStore) -> Result<UserId, StoreError> {
         .await
         .map_err(|err| classify("UpdateItem", err))?;
     capacity::record(Kind::Write, output.consumed_capacity());
-    let counter: Counter = items::read(output.attributes.unwrap_or_default(), "user-id counter")?;
+    let counter: Counter =
+        items::attributes(output.attributes.unwrap_or_default(), "user-id counter")?;
     UserId::new(counter.value)
         .ok_or_else(|| corrupt(format_args!("user-id counter at {}", counter.value)))
 }
@@ -78,7 +79,7 @@ async fn next_id(store: &DynamoStore) -> Result<UserId, StoreError> {
 pub(crate) async fn get(store: &DynamoStore, id: UserId) -> Result<Option<User>, StoreError> {
     get::consistent(store, Key::user(id))
         .await?
-        .map(|item| items::read(item, "user"))
+        .map(|item| items::read_user(item))
         .transpose()
 }
 
@@ -139,7 +140,7 @@ async fn update_in_place(
     match sent {
         Ok(output) => {
             capacity::record(Kind::Write, output.consumed_capacity());
-            let stored = items::read(output.attributes.unwrap_or_default(), "user")?;
+            let stored = items::read_user(output.attributes.unwrap_or_default())?;
             Ok(Attempt::Done(Some(stored)))
         }
         Err(err)
@@ -228,7 +229,7 @@ pub(crate) async fn delete(store: &DynamoStore, id: UserId) -> Result<bool, Stor
             // Deleted by someone else in between.
             Some(None) => Ok(Attempt::Done(false)),
             Some(Some(held)) => {
-                let held: OrderCount = items::read(held.clone(), "user")?;
+                let held: OrderCount = items::attributes(held.clone(), "user")?;
                 if held.order_count > 0 {
                     Err(StoreError::UserHasOrders)
                 } else {

@@ -4,6 +4,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use twinstack_core::{IdempotencyKey, IdempotencyRecord, StoreError, Timestamp};
 
+use crate::documents::StoredOrder;
 use crate::error::classify;
 use crate::rows::IdempotencyRow;
 
@@ -46,7 +47,7 @@ pub(crate) async fn claim(
     )
     .bind(record.key.as_str())
     .bind(record.fingerprint.as_str())
-    .bind(Json(&record.order))
+    .bind(Json(StoredOrder::from(&record.order)))
     .bind(record.expires_at.to_datetime())
     .bind(now.to_datetime())
     .fetch_optional(conn)

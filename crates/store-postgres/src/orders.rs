@@ -8,6 +8,7 @@ use twinstack_core::{
     UserId,
 };
 
+use crate::documents::stored_items;
 use crate::error::{ORDERS_USER_ID_FKEY, ResultExt, classify};
 use crate::idempotency;
 use crate::rows::{OrderRow, cents};
@@ -45,7 +46,7 @@ async fn insert<'e>(executor: impl PgExecutor<'e>, order: &Order) -> Result<(), 
     )
     .bind(order.id.to_string())
     .bind(order.user_id.get())
-    .bind(Json(&order.items))
+    .bind(Json(stored_items(order)))
     .bind(cents(order.total_cents)?)
     .bind(order.status.as_str())
     .bind(order.created_at.to_datetime())

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use twinstack_core::seed::DataSet;
 use twinstack_core::{Order, Product, StoreError, User};
 
+use crate::documents::stored_items;
 use crate::error::classify;
 use crate::rows::{OrderRow, ProductRow, UserRow, cents};
 
@@ -106,7 +107,12 @@ async fn insert_orders(conn: &mut PgConnection, chunk: &[Order]) -> Result<(), S
     )
     .bind(chunk.iter().map(|order| order.id.to_string()).bind_iter())
     .bind(chunk.iter().map(|order| order.user_id.get()).bind_iter())
-    .bind(chunk.iter().map(|order| Json(&order.items)).bind_iter())
+    .bind(
+        chunk
+            .iter()
+            .map(|order| Json(stored_items(order)))
+            .bind_iter(),
+    )
     .bind(totals)
     .bind(chunk.iter().map(|order| order.status.as_str()).bind_iter())
     .bind(
