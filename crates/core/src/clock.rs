@@ -4,7 +4,7 @@ use std::fmt;
 
 use chrono::{DateTime, Datelike, SecondsFormat, TimeZone, Utc};
 
-/// An instant with millisecond precision; the only time type on the wire.
+/// An instant with millisecond precision; the only time type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
 

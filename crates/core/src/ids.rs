@@ -35,7 +35,7 @@ impl fmt::Display for UserId {
     }
 }
 
-/// A ULID: its time part is the order's `createdAt`.
+/// A ULID: its time part is the order's `created_at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OrderId(Ulid);
 

@@ -146,7 +146,8 @@ fn unknown_references(unknown: UnknownReferences) -> ApiError {
     ApiError::validation(details)
 }
 
-/// The `code` of every error response: the variant's name in snake case.
+/// What went wrong, as every error response's `code` names it.
+// The wire name is the variant's name in snake case; the OpenAPI schema lists them all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {

@@ -79,6 +79,7 @@ mod store;
 mod stored;
 mod table;
 mod transact;
+mod update;
 mod users;
 
 pub use aws_sdk_dynamodb::Client;

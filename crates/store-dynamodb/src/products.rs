@@ -48,7 +48,7 @@ pub(crate) async fn list(store: &DynamoStore) -> Result<Vec<Product>, StoreError
 pub(crate) async fn get(store: &DynamoStore, sku: &Sku) -> Result<Option<Product>, StoreError> {
     get::consistent(store, Key::product(sku))
         .await?
-        .map(|item| items::read_product(item))
+        .map(items::read_product)
         .transpose()
 }
 

@@ -4,15 +4,18 @@
 //! panic. Timestamps go through [`Timestamp::from_datetime`], which truncates Postgres's
 //! microseconds to core's milliseconds.
 
+use sqlx::postgres::PgRow;
+use sqlx::query::QueryAs;
 use sqlx::types::Json;
 use sqlx::types::chrono::{DateTime, Utc};
+use sqlx::{FromRow, IntoArguments, PgExecutor, Postgres};
 use twinstack_core::{
     Email, IdempotencyKey, IdempotencyRecord, Order, OrderId, OrderStatus, Product, Sku,
     StoreError, Timestamp, User, UserId, UserName,
 };
 
 use crate::documents::{StoredOrder, StoredOrderItem, order_items};
-use crate::error::corrupt;
+use crate::error::{classify, corrupt};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ProductRow {
@@ -114,6 +117,43 @@ impl TryFrom<IdempotencyRow> for IdempotencyRecord {
             expires_at: Timestamp::from_datetime(row.expires_at),
         })
     }
+}
+
+/// Every row `query` returns, each checked into its domain value `T`.
+pub(crate) async fn fetch_all<'q, 'c, R, A, T>(
+    executor: impl PgExecutor<'c>,
+    query: QueryAs<'q, Postgres, R, A>,
+) -> Result<Vec<T>, StoreError>
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    A: IntoArguments<Postgres> + Send + 'q,
+    T: TryFrom<R, Error = StoreError>,
+{
+    query
+        .fetch_all(executor)
+        .await
+        .map_err(classify)?
+        .into_iter()
+        .map(T::try_from)
+        .collect()
+}
+
+/// The row `query` returns, if any, checked into its domain value `T`.
+pub(crate) async fn fetch_optional<'q, 'c, R, A, T>(
+    executor: impl PgExecutor<'c>,
+    query: QueryAs<'q, Postgres, R, A>,
+) -> Result<Option<T>, StoreError>
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    A: IntoArguments<Postgres> + Send + 'q,
+    T: TryFrom<R, Error = StoreError>,
+{
+    query
+        .fetch_optional(executor)
+        .await
+        .map_err(classify)?
+        .map(T::try_from)
+        .transpose()
 }
 
 /// Money is `u64` in core and `BIGINT` here; a value above `i64::MAX` cannot be stored.
