@@ -9,44 +9,6 @@ fn cursor() -> impl Strategy<Value = Cursor> {
     })
 }
 
-/// Text a client might send as a cursor: real cursors, hand-built ones with any version and owner,
-/// corrupted ones, and arbitrary text.
-fn cursor_text(owner: i64) -> impl Strategy<Value = String> {
-    let built = (
-        prop_oneof![3 => Just(1u8), 1 => any::<u8>()],
-        prop_oneof![3 => Just(owner), 1 => any::<i64>(), 1 => 1..=3i64],
-        any::<[u8; 16]>(),
-        prop::collection::vec(any::<u8>(), 0..3),
-        prop::bool::weighted(0.8),
-    )
-        .prop_map(|(version, owner, after, extra, exact)| {
-            let mut bytes = vec![version];
-            bytes.extend_from_slice(&owner.to_be_bytes());
-            bytes.extend_from_slice(&after);
-            if !exact {
-                bytes.extend(extra);
-            }
-            URL_SAFE_NO_PAD.encode(bytes)
-        });
-    let corrupted = (
-        built.clone(),
-        any::<prop::sample::Index>(),
-        prop::sample::select(vec!['A', '_', '-', '=', '+', '/', ' ', '.']),
-    )
-        .prop_map(|(text, at, c)| {
-            let mut chars: Vec<char> = text.chars().collect();
-            let at = at.index(chars.len());
-            chars[at] = c;
-            chars.into_iter().collect()
-        });
-    prop_oneof![
-        3 => built,
-        2 => corrupted,
-        1 => prop::collection::vec(any::<u8>(), 0..40).prop_map(|b| URL_SAFE_NO_PAD.encode(b)),
-        1 => any_text(),
-    ]
-}
-
 proptest! {
     #![proptest_config(config(256))]
 

@@ -5,17 +5,6 @@ use super::*;
 /// Crockford base32 as ULIDs write it: no I, L, O or U.
 const CROCKFORD: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// What the contract calls a user id in a path: digits only, naming an integer in 1..=i64::MAX.
-fn is_user_id_text(text: &str) -> bool {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let significant = text.trim_start_matches('0');
-    !significant.is_empty()
-        && significant.len() <= 19
-        && significant.parse::<u64>().unwrap() <= i64::MAX as u64
-}
-
 pub(crate) fn order_id() -> impl Strategy<Value = OrderId> {
     any::<u128>().prop_map(|n| OrderId::from_bytes(n.to_be_bytes()))
 }

@@ -8,6 +8,7 @@ mod cursor;
 mod emails;
 mod fingerprint;
 mod ids;
+mod inputs;
 mod names;
 mod pricing;
 mod seed;
@@ -29,18 +30,11 @@ use twinstack_core::{
 };
 
 use ids::order_id;
+use inputs::{any_text, config, cursor_text, is_user_id_text, sku};
 use names::padding;
 use pricing::ulid_millis;
 use status::status;
 use summaries::{now, summary_order};
-
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// The contract's control characters: U+0000–U+001F and U+007F–U+009F.
 fn is_control(c: char) -> bool {
@@ -49,20 +43,4 @@ fn is_control(c: char) -> bool {
 
 fn user(n: i64) -> UserId {
     UserId::new(n).expect("positive")
-}
-
-fn sku(text: &str) -> Sku {
-    Sku::parse(text).expect("well-formed sku")
-}
-
-/// Any string at all, biased towards the characters the parsers care about.
-fn any_text() -> impl Strategy<Value = String> {
-    let interesting = prop_oneof![
-        4 => any::<char>(),
-        1 => prop::char::range('\u{0}', '\u{1f}'),
-        1 => prop::char::range('\u{7f}', '\u{9f}'),
-        1 => prop::sample::select(vec![' ', '\t', '\n', '\u{a0}', '\u{2003}', '\u{3000}']),
-        1 => prop::sample::select(vec!['@', '.', '-', '_', 'A', 'z', '0', '9', 'İ', 'Σ', 'ß']),
-    ];
-    prop::collection::vec(interesting, 0..120).prop_map(|chars| chars.into_iter().collect())
 }
