@@ -4,8 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use twinstack_core::{CreateUser, Email, Timestamp, UpdateUser, User, UserName};
-use utoipa::ToSchema;
-use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, SchemaType, Type};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, Object, ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::AsText;
 use crate::field::{FieldError, FieldPath};
@@ -46,16 +49,24 @@ impl CreateUserRequest {
     }
 }
 
-/// At least one field; the same rules as on create.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(min_properties = 1)]
-pub struct UpdateUserRequest {
-    #[schema(schema_with = optional_name)]
-    pub name: Option<String>,
-    #[schema(schema_with = optional_email)]
-    pub email: Option<String>,
+/// The body of `PATCH /api/users/{id}`. Its schema is written out (see the `PartialSchema` impl)
+/// because utoipa's derive turns `min_properties` into `maxProperties`.
+pub struct UpdateUserRequest;
+
+impl PartialSchema for UpdateUserRequest {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .description(Some("At least one field; the same rules as on create."))
+            // Absent, not null: a null field is refused like any other non-string.
+            .property("name", name())
+            .property("email", email())
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .min_properties(Some(1))
+            .into()
+    }
 }
+
+impl ToSchema for UpdateUserRequest {}
 
 impl UpdateUserRequest {
     pub fn parse(body: &Value) -> Result<UpdateUser, Vec<FieldError>> {
@@ -112,36 +123,20 @@ impl From<User> for UserBody {
     }
 }
 
-fn name_schema(kind: SchemaType) -> Object {
+fn name() -> Object {
     ObjectBuilder::new()
-        .schema_type(kind)
+        .schema_type(Type::String)
         .min_length(Some(1))
         .max_length(Some(UserName::MAX_CHARS))
         .build()
 }
 
-fn email_schema(kind: SchemaType) -> Object {
+fn email() -> Object {
     ObjectBuilder::new()
-        .schema_type(kind)
+        .schema_type(Type::String)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
         .max_length(Some(Email::MAX_LEN))
         .build()
-}
-
-fn name() -> Object {
-    name_schema(SchemaType::Type(Type::String))
-}
-
-fn optional_name() -> Object {
-    name_schema(SchemaType::Array(vec![Type::String, Type::Null]))
-}
-
-fn email() -> Object {
-    email_schema(SchemaType::Type(Type::String))
-}
-
-fn optional_email() -> Object {
-    email_schema(SchemaType::Array(vec![Type::String, Type::Null]))
 }
 
 #[cfg(test)]
