@@ -3,9 +3,8 @@
 use std::fmt;
 
 use chrono::{DateTime, Datelike, SecondsFormat, TimeZone, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An instant with millisecond precision; the only time type on the wire.
+/// An instant with millisecond precision; the only time type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
 
@@ -57,19 +56,6 @@ impl fmt::Display for Timestamp {
                 .to_datetime()
                 .to_rfc3339_opts(SecondsFormat::Millis, true),
         )
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Timestamp::parse(&text).ok_or_else(|| serde::de::Error::custom("not an RFC 3339 timestamp"))
     }
 }
 

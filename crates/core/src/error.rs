@@ -2,25 +2,9 @@
 
 use std::fmt;
 
+use crate::ids::Sku;
 use crate::order::OrderStatus;
-use crate::path::FieldPath;
 use crate::store::{BoxError, StoreError};
-
-/// One broken rule, at one field path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: FieldPath,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
 
 /// The kinds of thing a request can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,12 +26,9 @@ impl fmt::Display for Resource {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
-    /// Broken rules, sorted by field path.
-    #[error("validation failed")]
-    Validation {
-        message: String,
-        details: Vec<FieldError>,
-    },
+    /// A new order names a user or products that do not exist: every one of them.
+    #[error("the order names what does not exist")]
+    UnknownReferences(UnknownReferences),
     #[error("{0} not found")]
     NotFound(Resource),
     #[error("email already taken")]
@@ -64,14 +45,13 @@ pub enum DomainError {
     Internal(#[source] BoxError),
 }
 
-impl DomainError {
-    pub fn validation(mut details: Vec<FieldError>) -> Self {
-        details.sort_by(|a, b| a.field.cmp(&b.field));
-        DomainError::Validation {
-            message: "the request is not valid".into(),
-            details,
-        }
-    }
+/// What a new order names that the store does not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownReferences {
+    /// The user does not exist.
+    pub user: bool,
+    /// Each unknown sku with the index of its line.
+    pub skus: Vec<(usize, Sku)>,
 }
 
 impl From<StoreError> for DomainError {
@@ -79,9 +59,10 @@ impl From<StoreError> for DomainError {
         match error {
             StoreError::EmailTaken => DomainError::EmailTaken,
             StoreError::UserHasOrders => DomainError::UserHasOrders,
-            StoreError::UserNotFound => {
-                DomainError::validation(vec![FieldError::new("userId", "no user has this id")])
-            }
+            StoreError::UserNotFound => DomainError::UnknownReferences(UnknownReferences {
+                user: true,
+                skus: Vec::new(),
+            }),
             StoreError::Unavailable(source) => DomainError::Unavailable(source),
             StoreError::Internal(source) => DomainError::Internal(source),
         }

@@ -32,10 +32,27 @@ impl IdempotencyKey {
     }
 }
 
-/// The hex SHA-256 of the validated command in canonical JSON (`userId`, then items in request order).
+/// The hex SHA-256 of the validated command in one canonical text: compact JSON with `userId`,
+/// then the lines in request order, `{"userId":42,"items":[{"sku":"PROD-001","qty":2}]}`. Records
+/// already stored hold fingerprints of exactly this text, so it must not change. Skus are ASCII
+/// letters, digits, `-` and `_`, which JSON writes unescaped.
 pub fn fingerprint(command: &CreateOrder) -> String {
-    let canonical = serde_json::to_vec(command).expect("a command always serialises");
-    Sha256::digest(canonical)
+    let lines: Vec<String> = command
+        .items
+        .iter()
+        .map(|line| format!(r#"{{"sku":"{}","qty":{}}}"#, line.sku, line.qty.get()))
+        .collect();
+    let canonical = format!(
+        r#"{{"userId":{},"items":[{}]}}"#,
+        command.user_id,
+        lines.join(",")
+    );
+    hex_sha256(canonical.as_bytes())
+}
+
+/// Lower-case hex of the SHA-256 of `bytes`.
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
@@ -80,6 +97,31 @@ mod tests {
                 qty: Qty::new(qty).unwrap(),
             }],
         }
+    }
+
+    #[test]
+    fn the_fingerprint_is_of_the_canonical_text_stored_records_were_written_with() {
+        let command = CreateOrder {
+            user_id: UserId::new(42).unwrap(),
+            items: vec![
+                OrderItemRequest {
+                    sku: Sku::parse("PROD-001").unwrap(),
+                    qty: Qty::new(2).unwrap(),
+                },
+                OrderItemRequest {
+                    sku: Sku::parse("PROD-017").unwrap(),
+                    qty: Qty::new(1).unwrap(),
+                },
+            ],
+        };
+        let canonical =
+            r#"{"userId":42,"items":[{"sku":"PROD-001","qty":2},{"sku":"PROD-017","qty":1}]}"#;
+
+        assert_eq!(fingerprint(&command), hex_sha256(canonical.as_bytes()));
+        assert_eq!(
+            fingerprint(&command),
+            "cf67e86553c385ceb3fb236cebf4ec7dbfc6a777a961f6835460458633145f6f"
+        );
     }
 
     #[test]

@@ -3,14 +3,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use ulid::Ulid;
 
 use crate::clock::Timestamp;
 
 /// A positive user id that fits a signed 64-bit column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "i64", into = "i64")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UserId(i64);
 
 impl UserId {
@@ -31,26 +29,13 @@ impl UserId {
     }
 }
 
-impl TryFrom<i64> for UserId {
-    type Error = &'static str;
-    fn try_from(value: i64) -> Result<Self, Self::Error> {
-        UserId::new(value).ok_or("user ids are positive")
-    }
-}
-
-impl From<UserId> for i64 {
-    fn from(id: UserId) -> i64 {
-        id.0
-    }
-}
-
 impl fmt::Display for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
 }
 
-/// A ULID: its time part is the order's `createdAt`.
+/// A ULID: its time part is the order's `created_at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OrderId(Ulid);
 
@@ -87,22 +72,8 @@ impl fmt::Display for OrderId {
     }
 }
 
-impl Serialize for OrderId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for OrderId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        OrderId::parse(&text).ok_or_else(|| serde::de::Error::custom("not a ULID"))
-    }
-}
-
 /// A product's stock-keeping unit: 1–64 ASCII letters, digits, `-` or `_`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Sku(String);
 
 impl Sku {
@@ -119,13 +90,6 @@ impl Sku {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl TryFrom<String> for Sku {
-    type Error = &'static str;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Sku::parse(&value).ok_or("not a sku")
     }
 }
 

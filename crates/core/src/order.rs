@@ -2,16 +2,12 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use crate::clock::Timestamp;
 use crate::cursor::Cursor;
 use crate::ids::{OrderId, Sku, UserId};
 use crate::product::Product;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrderStatus {
     Pending,
     Paid,
@@ -59,8 +55,7 @@ impl fmt::Display for OrderStatus {
 }
 
 /// A line quantity, 1–1000.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Qty(u32);
 
 impl Qty {
@@ -75,29 +70,15 @@ impl Qty {
     }
 }
 
-impl TryFrom<u32> for Qty {
-    type Error = &'static str;
-    fn try_from(value: u32) -> Result<Self, Self::Error> {
-        Qty::new(value).ok_or("qty must be 1–1000")
-    }
-}
-
-impl From<Qty> for u32 {
-    fn from(qty: Qty) -> u32 {
-        qty.0
-    }
-}
-
 /// One requested line: a known-good sku and quantity, not yet priced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderItemRequest {
     pub sku: Sku,
     pub qty: Qty,
 }
 
 /// `POST /api/orders`, validated: 1–50 lines with unique skus, in the request's order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateOrder {
     pub user_id: UserId,
     pub items: Vec<OrderItemRequest>,
@@ -107,32 +88,35 @@ impl CreateOrder {
     pub const MAX_ITEMS: usize = 50;
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// A page request for one user's orders, newest first: at most `limit`, strictly older than `after`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListOrders {
+    pub user_id: UserId,
+    pub limit: usize,
+    pub after: Option<OrderId>,
+}
+
+impl ListOrders {
+    pub const DEFAULT_LIMIT: usize = 20;
+    pub const MAX_LIMIT: usize = 100;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderItem {
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "PROD-001"))]
     pub sku: Sku,
-    #[cfg_attr(feature = "openapi", schema(value_type = u32, minimum = 1, maximum = 1000))]
     pub qty: Qty,
     pub unit_price_cents: u64,
     pub line_total_cents: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Order {
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "01JDQ7X3K5M2N8P4R6T9V0W1YZ"))]
     pub id: OrderId,
-    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1))]
     pub user_id: UserId,
     pub items: Vec<OrderItem>,
     pub total_cents: u64,
     pub status: OrderStatus,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
@@ -179,13 +163,10 @@ impl Order {
 }
 
 /// One page of a user's orders, newest first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderPage {
     pub items: Vec<Order>,
-    /// Null on the last page.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    /// `None` on the last page.
     pub next_cursor: Option<String>,
 }
 

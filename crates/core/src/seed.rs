@@ -3,12 +3,14 @@
 //! `ChaCha8Rng` with a fixed seed (not `StdRng`, whose algorithm may change between releases) and a
 //! fixed base instant make the set identical across runs, machines and stores.
 
+use std::fmt::{self, Write};
+
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sha2::{Digest, Sha256};
 
 use crate::clock::Timestamp;
+use crate::idempotency::hex_sha256;
 use crate::ids::{OrderId, Sku, UserId};
 use crate::order::{Order, OrderItem, OrderStatus, Qty};
 use crate::product::Product;
@@ -89,8 +91,8 @@ impl DataSet {
         }
     }
 
-    /// Hex SHA-256 over the canonical JSON of products (by sku), users (by id) and orders (by id).
-    /// Both stores read their data back and must print this same value.
+    /// Hex SHA-256 over one canonical line per record: products (by sku), users (by id) and
+    /// orders (by id). Both stores read their data back and must print this same value.
     pub fn checksum(&self) -> String {
         let mut products: Vec<&Product> = self.products.iter().collect();
         products.sort_by(|a, b| a.sku.cmp(&b.sku));
@@ -99,21 +101,56 @@ impl DataSet {
         let mut orders: Vec<&Order> = self.orders.iter().collect();
         orders.sort_by_key(|o| o.id);
 
-        let mut hasher = Sha256::new();
-        for line in products
-            .iter()
-            .map(serde_json::to_vec)
-            .chain(users.iter().map(serde_json::to_vec))
-            .chain(orders.iter().map(serde_json::to_vec))
-        {
-            hasher.update(line.expect("data set serialises"));
-            hasher.update(b"\n");
+        let mut text = String::new();
+        for product in products {
+            Line::new(&mut text, "product")
+                .field(&product.sku)
+                .field(&product.name)
+                .field(product.price_cents);
         }
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        for user in users {
+            Line::new(&mut text, "user")
+                .field(user.id)
+                .field(user.name.as_str())
+                .field(user.email.as_str())
+                .field(user.created_at)
+                .field(user.updated_at);
+        }
+        for order in orders {
+            let mut line = Line::new(&mut text, "order")
+                .field(order.id)
+                .field(order.user_id)
+                .field(order.items.len());
+            for item in &order.items {
+                line = line
+                    .field(&item.sku)
+                    .field(item.qty.get())
+                    .field(item.unit_price_cents)
+                    .field(item.line_total_cents);
+            }
+            line.field(order.total_cents)
+                .field(order.status)
+                .field(order.created_at)
+                .field(order.updated_at);
+        }
+        hex_sha256(text.as_bytes())
+    }
+}
+
+/// One record of the checksum's text, on a line of its own: its kind, then each field
+/// length-prefixed (`5:hello`), so no value can run into the next.
+struct Line<'a>(&'a mut String);
+
+impl<'a> Line<'a> {
+    fn new(text: &'a mut String, kind: &str) -> Self {
+        text.push('\n');
+        Line(text).field(kind)
+    }
+
+    fn field(self, value: impl fmt::Display) -> Self {
+        let value = value.to_string();
+        let _ = write!(self.0, "{}:{value}", value.len());
+        self
     }
 }
 

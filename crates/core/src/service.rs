@@ -1,16 +1,14 @@
 //! The use cases both twins serve, written once against the [`Store`] port.
 
 use crate::clock::{Clock, SystemClock, Timestamp};
-use crate::error::{DomainError, FieldError, Resource};
+use crate::error::{DomainError, Resource, UnknownReferences};
 use crate::idempotency::{IdempotencyKey, IdempotencyRecord, fingerprint};
 use crate::ids::{OrderId, Sku, UserId};
-use crate::order::{CreateOrder, Order, OrderPage, OrderStatus};
-use crate::path::FieldPath;
+use crate::order::{CreateOrder, ListOrders, Order, OrderPage, OrderStatus};
 use crate::product::Product;
 use crate::store::{CreateOrderOutcome, Store};
 use crate::summary::{Summary, summarize};
 use crate::user::{CreateUser, NewUser, UpdateUser, User};
-use crate::validate::ListOrders;
 
 #[derive(Clone, Debug)]
 pub struct Service<S, C = SystemClock> {
@@ -115,22 +113,12 @@ impl<S: Store, C: Clock> Service<S, C> {
     }
 
     /// Reports unknown skus, and the user too when it is also missing: store checks are reported together.
-    async fn unknown_skus(&self, command: &CreateOrder, missing: Vec<(usize, Sku)>) -> DomainError {
-        let mut details: Vec<FieldError> = missing
-            .into_iter()
-            .map(|(index, sku)| {
-                FieldError::new(
-                    FieldPath::from("items").index(index).key("sku"),
-                    format!("no product has sku {sku}"),
-                )
-            })
-            .collect();
-        match self.store.get_user(command.user_id).await {
-            Ok(Some(_)) => {}
-            Ok(None) => details.push(FieldError::new("userId", "no user has this id")),
+    async fn unknown_skus(&self, command: &CreateOrder, skus: Vec<(usize, Sku)>) -> DomainError {
+        let user = match self.store.get_user(command.user_id).await {
+            Ok(found) => found.is_none(),
             Err(error) => return error.into(),
-        }
-        DomainError::validation(details)
+        };
+        DomainError::UnknownReferences(UnknownReferences { user, skus })
     }
 
     pub async fn get_order(&self, id: OrderId) -> Result<Order, DomainError> {

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::clock::Timestamp;
 use crate::ids::{Sku, UserId};
 use crate::order::{Order, OrderStatus};
@@ -11,37 +9,27 @@ use crate::order::{Order, OrderStatus};
 pub const TOP_PRODUCTS: usize = 5;
 pub const MONTHS: usize = 12;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
-    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub user_id: UserId,
     pub order_count: u64,
     pub total_spent_cents: u64,
-    /// floor(totalSpentCents / orderCount); null without orders.
+    /// floor(total_spent_cents / order_count); `None` without orders.
     pub average_order_cents: Option<u64>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub first_order_at: Option<Timestamp>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_order_at: Option<Timestamp>,
     pub top_products: Vec<TopProduct>,
     pub monthly: Vec<MonthlyTotal>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopProduct {
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub sku: Sku,
     pub qty: u64,
     pub spent_cents: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MonthlyTotal {
     /// `YYYY-MM`.
     pub month: String,

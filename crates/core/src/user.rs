@@ -1,13 +1,10 @@
 //! Users: names and emails parsed once at the edge, so an invalid one cannot exist past it.
 
-use serde::{Deserialize, Serialize};
-
 use crate::clock::Timestamp;
 use crate::ids::UserId;
 
 /// A trimmed name of 1–100 Unicode scalar values without control characters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserName(String);
 
 impl UserName {
@@ -32,14 +29,19 @@ impl UserName {
     }
 }
 
+impl From<UserName> for String {
+    fn from(name: UserName) -> String {
+        name.0
+    }
+}
+
 /// U+0000–U+001F and U+007F–U+009F: the C0 and C1 controls and DEL.
 fn is_control(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
 }
 
 /// An email in its one canonical form: trimmed and lower-cased.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
 impl Email {
@@ -74,19 +76,18 @@ impl Email {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+impl From<Email> for String {
+    fn from(email: Email) -> String {
+        email.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
-    #[cfg_attr(feature = "openapi", schema(value_type = i64, minimum = 1))]
     pub id: UserId,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 1, max_length = 100))]
     pub name: UserName,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Email, max_length = 254))]
     pub email: Email,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 

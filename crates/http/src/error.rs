@@ -4,7 +4,10 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use twinstack_core::{DomainError, FieldError, Resource};
+use twinstack_core::{DomainError, Resource, UnknownReferences};
+use utoipa::ToSchema;
+
+use crate::field::{FieldError, FieldPath};
 
 /// Seconds a client should wait before retrying a 503.
 pub const RETRY_AFTER_SECS: u32 = 1;
@@ -13,10 +16,8 @@ pub const RETRY_AFTER_SECS: u32 = 1;
 #[derive(Debug)]
 pub enum ApiError {
     MalformedJson(String),
-    Validation {
-        message: String,
-        details: Vec<FieldError>,
-    },
+    /// Broken rules, sorted by field path.
+    Validation(Vec<FieldError>),
     InvalidId(&'static str),
     InvalidQuery(Vec<FieldError>),
     UnsupportedMediaType,
@@ -34,31 +35,47 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// Every request's broken rules, reported together.
+    pub fn validation(mut details: Vec<FieldError>) -> Self {
+        details.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(details)
+    }
+
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
-            ApiError::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
-            ApiError::InvalidId(_) => (StatusCode::BAD_REQUEST, "invalid_id"),
-            ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
-            ApiError::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, ErrorCode::MalformedJson),
+            ApiError::Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::ValidationFailed,
+            ),
+            ApiError::InvalidId(_) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidId),
+            ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+            ),
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
             }
-            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            ApiError::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
-            ApiError::UserHasOrders => (StatusCode::CONFLICT, "user_has_orders"),
-            ApiError::InvalidTransition(_) => (StatusCode::CONFLICT, "invalid_transition"),
-            ApiError::IdempotencyKeyReused => (StatusCode::CONFLICT, "idempotency_key_reused"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            ApiError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
+            }
+            ApiError::EmailTaken => (StatusCode::CONFLICT, ErrorCode::EmailTaken),
+            ApiError::UserHasOrders => (StatusCode::CONFLICT, ErrorCode::UserHasOrders),
+            ApiError::InvalidTransition(_) => (StatusCode::CONFLICT, ErrorCode::InvalidTransition),
+            ApiError::IdempotencyKeyReused => {
+                (StatusCode::CONFLICT, ErrorCode::IdempotencyKeyReused)
+            }
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
 
     fn message(&self) -> String {
         match self {
             ApiError::MalformedJson(reason) => format!("the body is not valid JSON: {reason}"),
-            ApiError::Validation { message, .. } => message.clone(),
+            ApiError::Validation(_) => "the request is not valid".into(),
             ApiError::InvalidId(what) => format!("the path does not hold a valid {what}"),
             ApiError::InvalidQuery(_) => "the query string is not valid".into(),
             ApiError::UnsupportedMediaType => {
@@ -86,7 +103,7 @@ impl ApiError {
 
     fn details(&self) -> &[FieldError] {
         match self {
-            ApiError::Validation { details, .. } | ApiError::InvalidQuery(details) => details,
+            ApiError::Validation(details) | ApiError::InvalidQuery(details) => details,
             _ => &[],
         }
     }
@@ -95,9 +112,7 @@ impl ApiError {
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         match error {
-            DomainError::Validation { message, details } => {
-                ApiError::Validation { message, details }
-            }
+            DomainError::UnknownReferences(unknown) => unknown_references(unknown),
             DomainError::NotFound(Resource::User) => ApiError::NotFound("user".into()),
             DomainError::NotFound(Resource::Order) => ApiError::NotFound("order".into()),
             DomainError::NotFound(Resource::Product) => ApiError::NotFound("product".into()),
@@ -113,22 +128,63 @@ impl From<DomainError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
-    error: Body<'a>,
+/// Each unknown sku at its line, and the user if it is unknown too.
+fn unknown_references(unknown: UnknownReferences) -> ApiError {
+    let mut details: Vec<FieldError> = unknown
+        .skus
+        .into_iter()
+        .map(|(index, sku)| {
+            FieldError::new(
+                FieldPath::from("items").index(index).key("sku"),
+                format!("no product has sku {sku}"),
+            )
+        })
+        .collect();
+    if unknown.user {
+        details.push(FieldError::new("userId", "no user has this id"));
+    }
+    ApiError::validation(details)
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    code: &'static str,
-    message: String,
-    details: Vec<Detail<'a>>,
+/// What went wrong, as every error response's `code` names it.
+// The wire name is the variant's name in snake case; the OpenAPI schema lists them all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    MalformedJson,
+    ValidationFailed,
+    InvalidId,
+    InvalidQuery,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    NotFound,
+    MethodNotAllowed,
+    EmailTaken,
+    UserHasOrders,
+    InvalidTransition,
+    IdempotencyKeyReused,
+    Unavailable,
+    Internal,
 }
 
-#[derive(Serialize)]
-struct Detail<'a> {
-    field: String,
-    message: &'a str,
+/// The error envelope every non-2xx response carries.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorResponse<'a> {
+    pub error: ErrorBody<'a>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody<'a> {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Sorted by field path, such as `items[2].qty`; may be empty.
+    pub details: Vec<ErrorDetail<'a>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail<'a> {
+    pub field: String,
+    pub message: &'a str,
 }
 
 impl IntoResponse for ApiError {
@@ -144,13 +200,13 @@ impl IntoResponse for ApiError {
         }
         let mut details: Vec<&FieldError> = self.details().iter().collect();
         details.sort_by(|a, b| a.field.cmp(&b.field));
-        let envelope = Envelope {
-            error: Body {
+        let envelope = ErrorResponse {
+            error: ErrorBody {
                 code,
                 message: self.message(),
                 details: details
                     .into_iter()
-                    .map(|d| Detail {
+                    .map(|d| ErrorDetail {
                         field: d.field.to_string(),
                         message: &d.message,
                     })

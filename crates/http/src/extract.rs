@@ -5,13 +5,15 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
-use twinstack_core::validate::{self, ListOrders};
-use twinstack_core::{FieldError, IdempotencyKey, OrderId, UserId};
+use twinstack_core::{IdempotencyKey, ListOrders, OrderId, UserId};
 
+use crate::dto::order_page::ListOrdersParams;
 use crate::error::ApiError;
+use crate::field::FieldError;
 
 /// A JSON body: `Content-Type: application/json` (parameters such as charset allowed), at most the
-/// body limit, syntactically valid. Shape and rules are core's job, so the value stays untyped here.
+/// body limit, syntactically valid. Shape and rules are checked as [`crate::dto`] walks it, so the value
+/// stays untyped here.
 pub struct JsonBody(pub Value);
 
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
@@ -96,7 +98,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SkuParam {
     }
 }
 
-/// `?userId=&limit=&cursor=`, validated by core; a parameter given twice is refused rather than guessed.
+/// `?userId=&limit=&cursor=`, validated by [`ListOrdersParams`]; a parameter given twice is refused rather than guessed.
 pub struct ListOrdersQuery(pub ListOrders);
 
 impl<S: Send + Sync> FromRequestParts<S> for ListOrdersQuery {
@@ -124,7 +126,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ListOrdersQuery {
             first
         };
         let (user_id, limit, cursor) = (find("userId"), find("limit"), find("cursor"));
-        let parsed = validate::list_orders(user_id, limit, cursor);
+        let parsed = ListOrdersParams::parse(user_id, limit, cursor);
         match parsed {
             Ok(query) if repeated.is_empty() => Ok(ListOrdersQuery(query)),
             Ok(_) => Err(ApiError::InvalidQuery(repeated)),

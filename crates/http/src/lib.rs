@@ -1,12 +1,15 @@
 //! The one HTTP layer: both twins serve exactly this router over their own store.
 //!
-//! Routes, extractors that answer every rejection in the error envelope, request ids, the body
+//! Routes, the API's request and response shapes ([`dto`]: core's types never go on the wire
+//! themselves), extractors that answer every rejection in the error envelope, request ids, the body
 //! limit, the request timeout, tracing spans, `Server-Timing` (`app;dur=…, db;dur=…`, see
 //! [`server_timing`]) on every response, request metrics through the `metrics` facade (see
 //! [`metrics`]), and the OpenAPI document at `GET /api/openapi.json`.
 
+pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod field;
 pub mod metrics;
 mod observe;
 pub mod openapi;
@@ -15,6 +18,7 @@ pub mod routes;
 pub mod server_timing;
 pub mod state;
 pub mod telemetry;
+mod walk;
 
 use std::time::Duration;
 

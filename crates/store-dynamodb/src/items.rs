@@ -1,11 +1,11 @@
-//! Domain values to items and back, through `serde_dynamo` and core's own serde form (camelCase,
-//! RFC 3339 times), plus each item's key and the store's bookkeeping attributes.
+//! Domain values to items and back, through `serde_dynamo` and each item's stored form (see
+//! [`crate::stored`]), plus each item's key and the store's bookkeeping attributes.
 //!
-//! Reading back checks what core's deserialisers check (ids, skus, quantities, times); an item
-//! they reject becomes `StoreError::Internal`, never a panic.
+//! Reading back checks what core's parsers check (ids, skus, quantities, times); an item they
+//! reject becomes `StoreError::Internal`, never a panic.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
 use twinstack_core::{
     Email, IdempotencyKey, IdempotencyRecord, Order, Product, StoreError, Timestamp, User, UserId,
@@ -13,17 +13,7 @@ use twinstack_core::{
 
 use crate::error::corrupt;
 use crate::keys::{Item, Key, attr, n};
-
-/// An idempotency record's attributes besides its key, which the item's key carries, and the
-/// TTL attribute, which is DynamoDB's business.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IdempotencyAttributes {
-    fingerprint: String,
-    /// The order exactly as the first 201 returned it.
-    order: Order,
-    expires_at: i64,
-}
+use crate::stored::{StoredIdempotency, StoredOrder, StoredProduct, StoredUser};
 
 /// `value` under `key`, with `extra` attributes.
 fn item_of(
@@ -42,25 +32,55 @@ fn item_of(
     Ok(item)
 }
 
-/// Reads an item as `T`; `what` names it in the error.
-pub(crate) fn read<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, StoreError> {
+/// Reads an item's attributes as `S`; `what` names it in the error.
+pub(crate) fn attributes<S: DeserializeOwned>(item: Item, what: &str) -> Result<S, StoreError> {
     from_item(item).map_err(|err| corrupt(format_args!("{what}: {err}")))
+}
+
+/// Reads an item as its stored form `S`, then checks it into `T`; `what` names it in the error.
+pub(crate) fn read<S, T>(item: Item, what: &str) -> Result<T, StoreError>
+where
+    S: DeserializeOwned + TryInto<T, Error = String>,
+{
+    attributes::<S>(item, what)?
+        .try_into()
+        .map_err(|why| corrupt(format_args!("{what}: {why}")))
+}
+
+pub(crate) fn read_user(item: Item) -> Result<User, StoreError> {
+    read::<StoredUser, _>(item, "user")
+}
+
+pub(crate) fn read_order(item: Item) -> Result<Order, StoreError> {
+    read::<StoredOrder, _>(item, "order")
+}
+
+pub(crate) fn read_product(item: Item) -> Result<Product, StoreError> {
+    read::<StoredProduct, _>(item, "product")
 }
 
 pub(crate) fn user(user: &User, order_count: u64) -> Result<Item, StoreError> {
     item_of(
-        user,
+        &StoredUser::from(user),
         Key::user(user.id),
         [(attr::ORDER_COUNT, n(order_count))],
     )
 }
 
 pub(crate) fn order(order: &Order) -> Result<Item, StoreError> {
-    item_of(order, Key::order(order.user_id, order.id), [])
+    item_of(
+        &StoredOrder::from(order),
+        Key::order(order.user_id, order.id),
+        [],
+    )
 }
 
 pub(crate) fn product(product: &Product) -> Result<Item, StoreError> {
-    item_of(product, Key::product(&product.sku), [])
+    item_of(
+        &StoredProduct::from(product),
+        Key::product(&product.sku),
+        [],
+    )
 }
 
 /// The pointer from an order id to its user's partition.
@@ -86,9 +106,9 @@ pub(crate) fn user_id_counter(last: i64) -> Item {
 
 pub(crate) fn idempotency_record(record: &IdempotencyRecord) -> Result<Item, StoreError> {
     let expires_at = record.expires_at.as_millis();
-    let attributes = IdempotencyAttributes {
+    let attributes = StoredIdempotency {
         fingerprint: record.fingerprint.clone(),
-        order: record.order.clone(),
+        order: StoredOrder::from(&record.order),
         expires_at,
     };
     // Whole seconds, rounded up: TTL must never delete a record before it expires.
@@ -105,12 +125,14 @@ pub(crate) fn read_idempotency_record(
     key: &IdempotencyKey,
     item: Item,
 ) -> Result<IdempotencyRecord, StoreError> {
-    let attributes: IdempotencyAttributes = read(item, "idempotency record")?;
+    let what = "idempotency record";
+    let stored: StoredIdempotency = attributes(item, what)?;
     Ok(IdempotencyRecord {
         key: key.clone(),
-        fingerprint: attributes.fingerprint,
-        order: attributes.order,
-        expires_at: Timestamp::from_millis(attributes.expires_at),
+        fingerprint: stored.fingerprint,
+        order: Order::try_from(stored.order)
+            .map_err(|why| corrupt(format_args!("{what}: {why}")))?,
+        expires_at: Timestamp::from_millis(stored.expires_at),
     })
 }
 
@@ -163,7 +185,7 @@ mod tests {
         assert_eq!(item[attr::UPDATED_AT], s("2026-03-01T00:00:00.123Z"));
         assert_eq!(item[attr::ORDER_COUNT], n(3));
         assert_eq!(item["id"], n(7));
-        assert_eq!(read::<User>(item, "user").unwrap(), ada());
+        assert_eq!(read_user(item).unwrap(), ada());
     }
 
     #[test]
@@ -176,7 +198,7 @@ mod tests {
         assert_eq!(item[attr::STATUS], s("pending"));
         assert_eq!(item[attr::USER_ID], n(7));
         assert!(matches!(&item["items"], AttributeValue::L(lines) if lines.len() == 1));
-        assert_eq!(read::<Order>(item, "order").unwrap(), order);
+        assert_eq!(read_order(item).unwrap(), order);
     }
 
     #[test]
@@ -206,7 +228,7 @@ mod tests {
         let mut item = super::order(&placed()).unwrap();
         item.insert("status".into(), s("lost"));
 
-        let err = read::<Order>(item, "order").unwrap_err();
+        let err = read_order(item).unwrap_err();
 
         assert!(matches!(&err, StoreError::Internal(_)), "{err:?}");
         assert!(err.to_string().contains("corrupt item: order"), "{err}");

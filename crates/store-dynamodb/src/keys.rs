@@ -23,8 +23,9 @@ const IDEMPOTENCY_PREFIX: &str = "IDEMPOTENCY#";
 pub(crate) const CATALOG: &str = "CATALOG";
 pub(crate) const PROFILE: &str = "PROFILE";
 
-/// Attribute names used in expressions. Most are core's serde names (camelCase), which is how
-/// whole items are written; a test checks that the written items carry them.
+/// Attribute names used in expressions. Most are also fields of the stored forms in
+/// `crate::stored`, which is how whole items are written; a test checks that the written items
+/// carry them.
 pub(crate) mod attr {
     pub(crate) const NAME: &str = "name";
     pub(crate) const EMAIL: &str = "email";

@@ -12,7 +12,7 @@
 //! |----------------------|-----------------------|---------------------|--------------------------------------------------------------|
 //! | user                 | `USER#<id>`           | `PROFILE`           | `id, name, email, createdAt, updatedAt, orderCount`          |
 //! | email guard          | `EMAIL#<email>`       | `EMAIL`             | `userId`                                                     |
-//! | order                | `USER#<userId>`       | `ORDER#<ULID>`      | the order as core serialises it (`items` a list of maps)     |
+//! | order                | `USER#<userId>`       | `ORDER#<ULID>`      | `id, userId, items` (a list of maps), `totalCents, status, createdAt, updatedAt` |
 //! | order pointer        | `ORDER#<ULID>`        | `ORDER`             | `userId`                                                     |
 //! | product              | `CATALOG`             | `PRODUCT#<sku>`     | `sku, name, priceCents`                                      |
 //! | idempotency record   | `IDEMPOTENCY#<key>`   | `IDEMPOTENCY`       | `fingerprint, order, expiresAt` (ms), `ttl` (epoch seconds)  |
@@ -76,8 +76,10 @@ mod scripted;
 mod seed;
 mod settings;
 mod store;
+mod stored;
 mod table;
 mod transact;
+mod update;
 mod users;
 
 pub use aws_sdk_dynamodb::Client;

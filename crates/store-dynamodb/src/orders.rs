@@ -4,29 +4,24 @@
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    AttributeValue, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, Update,
 };
-use serde::Deserialize;
 use twinstack_core::{
     CreateOrderOutcome, IdempotencyRecord, Order, OrderId, OrderStatus, StoreError, Timestamp,
     UserId,
 };
 
 use crate::capacity::{self, Kind};
-use crate::error::{build_error, classify, is_contended};
+use crate::error::{build_error, classify};
 use crate::keys::{
     Item, Key, ORDER_PREFIX, PK, PROFILE, SK, attr, n, orders_start_key, s, user_partition,
 };
 use crate::retry::{Attempt, until_done};
+use crate::stored::StoredPointer;
 use crate::transact::{self, Check, Refused, Transaction, put_new};
+use crate::update::{self, Updated};
 use crate::{DynamoStore, get, idempotency, items};
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Pointer {
-    user_id: UserId,
-}
 
 /// One transaction: the user's `orderCount + 1` (which also proves the user exists), the order,
 /// its pointer and, under a key, the idempotency record, which may replace an expired one.
@@ -120,7 +115,7 @@ pub(crate) async fn get(store: &DynamoStore, id: OrderId) -> Result<Option<Order
     };
     get::consistent(store, Key::order(user_id, id))
         .await?
-        .map(|item| items::read(item, "order"))
+        .map(items::read_order)
         .transpose()
 }
 
@@ -129,8 +124,8 @@ async fn owner(store: &DynamoStore, id: OrderId) -> Result<Option<UserId>, Store
     let Some(item) = get::consistent(store, Key::order_pointer(id)).await? else {
         return Ok(None);
     };
-    let pointer: Pointer = items::read(item, "order pointer")?;
-    Ok(Some(pointer.user_id))
+    let user_id = items::read::<StoredPointer, _>(item, "order pointer")?;
+    Ok(Some(user_id))
 }
 
 /// Up to `limit` orders strictly older than `after`, newest first. A page of the query can stop
@@ -155,7 +150,7 @@ pub(crate) async fn list(
         )
         .await?;
         for item in items {
-            orders.push(items::read(item, "order")?);
+            orders.push(items::read_order(item)?);
         }
         start = next;
         if start.is_none() {
@@ -184,7 +179,7 @@ pub(crate) async fn of_user(
             match item.get(SK) {
                 Some(AttributeValue::S(sk)) if sk == PROFILE => exists = true,
                 Some(AttributeValue::S(sk)) if sk.starts_with(ORDER_PREFIX) => {
-                    orders.push(items::read(item, "order")?);
+                    orders.push(items::read_order(item)?);
                 }
                 _ => {}
             }
@@ -229,7 +224,7 @@ pub(crate) async fn set_status(
     };
     let key = Key::order(user_id, id);
     until_done(|| async {
-        let sent = store
+        let update = store
             .client
             .update_item()
             .table_name(&*store.table)
@@ -240,26 +235,11 @@ pub(crate) async fn set_status(
             .expression_attribute_names("#updatedAt", attr::UPDATED_AT)
             .expression_attribute_values(":from", s(from.as_str()))
             .expression_attribute_values(":to", s(to.as_str()))
-            .expression_attribute_values(":now", s(now.to_string()))
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match sent {
-            Ok(output) => {
-                capacity::record(Kind::Write, output.consumed_capacity());
-                let order = items::read(output.attributes.unwrap_or_default(), "order")?;
-                Ok(Attempt::Done(Some(order)))
-            }
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Attempt::Done(None))
-            }
-            Err(err) if is_contended(&err) => Ok(Attempt::Again("status update contended")),
-            Err(err) => Err(classify("UpdateItem", err)),
+            .expression_attribute_values(":now", s(now.to_string()));
+        match update::conditional(update).await? {
+            Updated::Item(item) => Ok(Attempt::Done(Some(items::read_order(item)?))),
+            Updated::Refused => Ok(Attempt::Done(None)),
+            Updated::Contended => Ok(Attempt::Again("status update contended")),
         }
     })
     .await

@@ -36,7 +36,7 @@ pub(crate) async fn list(store: &DynamoStore) -> Result<Vec<Product>, StoreError
             .map_err(|err| classify("Query", err))?;
         capacity::record(Kind::Read, page.consumed_capacity());
         for item in page.items.unwrap_or_default() {
-            products.push(items::read(item, "product")?);
+            products.push(items::read_product(item)?);
         }
         start = page.last_evaluated_key;
         if start.is_none() {
@@ -48,7 +48,7 @@ pub(crate) async fn list(store: &DynamoStore) -> Result<Vec<Product>, StoreError
 pub(crate) async fn get(store: &DynamoStore, sku: &Sku) -> Result<Option<Product>, StoreError> {
     get::consistent(store, Key::product(sku))
         .await?
-        .map(|item| items::read(item, "product"))
+        .map(items::read_product)
         .transpose()
 }
 
@@ -84,7 +84,7 @@ pub(crate) async fn by_sku(store: &DynamoStore, skus: &[Sku]) -> Result<Vec<Prod
                 .and_then(|mut tables| tables.remove(&*store.table))
                 .unwrap_or_default();
             for item in found {
-                products.push(items::read(item, "product")?);
+                products.push(items::read_product(item)?);
             }
             pending = output
                 .unprocessed_keys

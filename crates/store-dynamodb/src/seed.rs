@@ -164,9 +164,9 @@ async fn scan_segment(client: &Client, table: &str, segment: i32) -> Result<Data
         capacity::record(Kind::Read, page.consumed_capacity());
         for item in page.items.unwrap_or_default() {
             match kind(&item) {
-                Some(ItemKind::Product) => part.products.push(items::read(item, "product")?),
-                Some(ItemKind::User) => part.users.push(items::read(item, "user")?),
-                Some(ItemKind::Order) => part.orders.push(items::read(item, "order")?),
+                Some(ItemKind::Product) => part.products.push(items::read_product(item)?),
+                Some(ItemKind::User) => part.users.push(items::read_user(item)?),
+                Some(ItemKind::Order) => part.orders.push(items::read_order(item)?),
                 None => {}
             }
         }

@@ -9,10 +9,11 @@ use serde::Deserialize;
 use twinstack_core::{NewUser, StoreError, Timestamp, UpdateUser, User, UserId};
 
 use crate::capacity::{self, Kind};
-use crate::error::{build_error, classify, corrupt, is_contended};
+use crate::error::{build_error, classify, corrupt};
 use crate::keys::{Key, attr, n, s};
 use crate::retry::{Attempt, until_done};
 use crate::transact::{self, Check, Transaction, put_new};
+use crate::update::{self, Updated};
 use crate::{DynamoStore, get, items};
 
 #[derive(Deserialize)]
@@ -70,7 +71,8 @@ async fn next_id(store: &DynamoStore) -> Result<UserId, StoreError> {
         .await
         .map_err(|err| classify("UpdateItem", err))?;
     capacity::record(Kind::Write, output.consumed_capacity());
-    let counter: Counter = items::read(output.attributes.unwrap_or_default(), "user-id counter")?;
+    let counter: Counter =
+        items::attributes(output.attributes.unwrap_or_default(), "user-id counter")?;
     UserId::new(counter.value)
         .ok_or_else(|| corrupt(format_args!("user-id counter at {}", counter.value)))
 }
@@ -78,7 +80,7 @@ async fn next_id(store: &DynamoStore) -> Result<UserId, StoreError> {
 pub(crate) async fn get(store: &DynamoStore, id: UserId) -> Result<Option<User>, StoreError> {
     get::consistent(store, Key::user(id))
         .await?
-        .map(|item| items::read(item, "user"))
+        .map(items::read_user)
         .transpose()
 }
 
@@ -119,7 +121,7 @@ async fn update_in_place(
     current: &User,
     updated: &User,
 ) -> Result<Attempt<Option<User>>, StoreError> {
-    let sent = store
+    let update = store
         .client
         .update_item()
         .table_name(&*store.table)
@@ -131,26 +133,11 @@ async fn update_in_place(
         .expression_attribute_names("#email", attr::EMAIL)
         .expression_attribute_values(":name", s(updated.name.as_str()))
         .expression_attribute_values(":now", s(updated.updated_at.to_string()))
-        .expression_attribute_values(":email", s(current.email.as_str()))
-        .return_values(ReturnValue::AllNew)
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await;
-    match sent {
-        Ok(output) => {
-            capacity::record(Kind::Write, output.consumed_capacity());
-            let stored = items::read(output.attributes.unwrap_or_default(), "user")?;
-            Ok(Attempt::Done(Some(stored)))
-        }
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-        {
-            Ok(Attempt::Again("the profile changed during an update"))
-        }
-        Err(err) if is_contended(&err) => Ok(Attempt::Again("profile update contended")),
-        Err(err) => Err(classify("UpdateItem", err)),
+        .expression_attribute_values(":email", s(current.email.as_str()));
+    match update::conditional(update).await? {
+        Updated::Item(item) => Ok(Attempt::Done(Some(items::read_user(item)?))),
+        Updated::Refused => Ok(Attempt::Again("the profile changed during an update")),
+        Updated::Contended => Ok(Attempt::Again("profile update contended")),
     }
 }
 
@@ -228,7 +215,7 @@ pub(crate) async fn delete(store: &DynamoStore, id: UserId) -> Result<bool, Stor
             // Deleted by someone else in between.
             Some(None) => Ok(Attempt::Done(false)),
             Some(Some(held)) => {
-                let held: OrderCount = items::read(held.clone(), "user")?;
+                let held: OrderCount = items::attributes(held.clone(), "user")?;
                 if held.order_count > 0 {
                     Err(StoreError::UserHasOrders)
                 } else {

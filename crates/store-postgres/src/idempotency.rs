@@ -4,8 +4,9 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use twinstack_core::{IdempotencyKey, IdempotencyRecord, StoreError, Timestamp};
 
+use crate::documents::StoredOrder;
 use crate::error::classify;
-use crate::rows::IdempotencyRow;
+use crate::rows::{IdempotencyRow, fetch_optional};
 
 /// The live record under `key`, if any.
 pub(crate) async fn find<'e>(
@@ -13,17 +14,13 @@ pub(crate) async fn find<'e>(
     key: &IdempotencyKey,
     now: Timestamp,
 ) -> Result<Option<IdempotencyRecord>, StoreError> {
-    sqlx::query_as::<_, IdempotencyRow>(
+    let query = sqlx::query_as::<_, IdempotencyRow>(
         "SELECT key, fingerprint, response, expires_at FROM idempotency_keys \
          WHERE key = $1 AND expires_at > $2",
     )
     .bind(key.as_str())
-    .bind(now.to_datetime())
-    .fetch_optional(executor)
-    .await
-    .map_err(classify)?
-    .map(IdempotencyRecord::try_from)
-    .transpose()
+    .bind(now.to_datetime());
+    fetch_optional(executor, query).await
 }
 
 /// Writes `record` unless a record live at `now` holds its key; `false` when one does.
@@ -46,7 +43,7 @@ pub(crate) async fn claim(
     )
     .bind(record.key.as_str())
     .bind(record.fingerprint.as_str())
-    .bind(Json(&record.order))
+    .bind(Json(StoredOrder::from(&record.order)))
     .bind(record.expires_at.to_datetime())
     .bind(now.to_datetime())
     .fetch_optional(conn)

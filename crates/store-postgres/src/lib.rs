@@ -30,6 +30,7 @@
 //! name; connection loss, pool timeouts, shutdowns, serialization failures and deadlocks become
 //! `StoreError::Unavailable`; the rest, including rows the domain rejects, `StoreError::Internal`.
 
+mod documents;
 mod error;
 mod idempotency;
 mod orders;

@@ -8,9 +8,14 @@ use twinstack_core::{
     UserId,
 };
 
+use crate::documents::stored_items;
 use crate::error::{ORDERS_USER_ID_FKEY, ResultExt, classify};
 use crate::idempotency;
-use crate::rows::{OrderRow, cents};
+use crate::rows::{OrderRow, cents, fetch_all, fetch_optional};
+
+/// Every order, by id: what the seed reads back.
+pub(crate) const ALL: &str = "SELECT id, user_id, items, total_cents, status, created_at, updated_at \
+                              FROM orders ORDER BY id";
 
 pub(crate) async fn create(
     pool: &PgPool,
@@ -45,7 +50,7 @@ async fn insert<'e>(executor: impl PgExecutor<'e>, order: &Order) -> Result<(), 
     )
     .bind(order.id.to_string())
     .bind(order.user_id.get())
-    .bind(Json(&order.items))
+    .bind(Json(stored_items(order)))
     .bind(cents(order.total_cents)?)
     .bind(order.status.as_str())
     .bind(order.created_at.to_datetime())
@@ -57,16 +62,11 @@ async fn insert<'e>(executor: impl PgExecutor<'e>, order: &Order) -> Result<(), 
 }
 
 pub(crate) async fn get(pool: &PgPool, id: OrderId) -> Result<Option<Order>, StoreError> {
-    sqlx::query_as::<_, OrderRow>(
+    let query = sqlx::query_as::<_, OrderRow>(
         "SELECT id, user_id, items, total_cents, status, created_at, updated_at \
          FROM orders WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(pool)
-    .await
-    .map_err(classify)?
-    .map(Order::try_from)
-    .transpose()
+    );
+    fetch_optional(pool, query.bind(id.to_string())).await
 }
 
 /// Two statements rather than one with `($2 IS NULL OR id < $2)`: once Postgres switches to a
@@ -94,13 +94,7 @@ pub(crate) async fn list(
         .bind(after.to_string())
         .bind(limit),
     };
-    query
-        .fetch_all(pool)
-        .await
-        .map_err(classify)?
-        .into_iter()
-        .map(Order::try_from)
-        .collect()
+    fetch_all(pool, query).await
 }
 
 /// Compare-and-set in one statement: the row lock serialises racing transitions, and the loser's
@@ -112,19 +106,15 @@ pub(crate) async fn set_status(
     to: OrderStatus,
     now: Timestamp,
 ) -> Result<Option<Order>, StoreError> {
-    sqlx::query_as::<_, OrderRow>(
+    let query = sqlx::query_as::<_, OrderRow>(
         "UPDATE orders SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2 \
          RETURNING id, user_id, items, total_cents, status, created_at, updated_at",
     )
     .bind(id.to_string())
     .bind(from.as_str())
     .bind(to.as_str())
-    .bind(now.to_datetime())
-    .fetch_optional(pool)
-    .await
-    .map_err(classify)?
-    .map(Order::try_from)
-    .transpose()
+    .bind(now.to_datetime());
+    fetch_optional(pool, query).await
 }
 
 /// One statement, hence one snapshot and one round trip: no rows means no user; a single row of

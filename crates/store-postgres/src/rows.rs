@@ -4,14 +4,18 @@
 //! panic. Timestamps go through [`Timestamp::from_datetime`], which truncates Postgres's
 //! microseconds to core's milliseconds.
 
+use sqlx::postgres::PgRow;
+use sqlx::query::QueryAs;
 use sqlx::types::Json;
 use sqlx::types::chrono::{DateTime, Utc};
+use sqlx::{FromRow, IntoArguments, PgExecutor, Postgres};
 use twinstack_core::{
-    Email, IdempotencyKey, IdempotencyRecord, Order, OrderId, OrderItem, OrderStatus, Product, Sku,
+    Email, IdempotencyKey, IdempotencyRecord, Order, OrderId, OrderStatus, Product, Sku,
     StoreError, Timestamp, User, UserId, UserName,
 };
 
-use crate::error::corrupt;
+use crate::documents::{StoredOrder, StoredOrderItem, order_items};
+use crate::error::{classify, corrupt};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ProductRow {
@@ -59,13 +63,13 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-/// `items` decodes through core's serde form; a malformed document fails in sqlx's decode, which
-/// [`crate::error::classify`] also reports as `Internal`.
+/// `items` decodes as its stored form (see [`crate::documents`]); a malformed document fails in
+/// sqlx's decode, which [`crate::error::classify`] also reports as `Internal`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct OrderRow {
     id: String,
     user_id: i64,
-    items: Json<Vec<OrderItem>>,
+    items: Json<Vec<StoredOrderItem>>,
     total_cents: i64,
     status: String,
     created_at: DateTime<Utc>,
@@ -82,7 +86,7 @@ impl TryFrom<OrderRow> for Order {
             id,
             user_id: UserId::new(row.user_id)
                 .ok_or_else(|| corrupt(format!("user id of order {id}")))?,
-            items: row.items.0,
+            items: order_items(row.items.0)?,
             total_cents: u64::try_from(row.total_cents)
                 .map_err(|_| corrupt(format!("total of order {id}")))?,
             status: OrderStatus::parse(&row.status)
@@ -97,7 +101,7 @@ impl TryFrom<OrderRow> for Order {
 pub(crate) struct IdempotencyRow {
     key: String,
     fingerprint: String,
-    response: Json<Order>,
+    response: Json<StoredOrder>,
     expires_at: DateTime<Utc>,
 }
 
@@ -109,10 +113,47 @@ impl TryFrom<IdempotencyRow> for IdempotencyRecord {
             key: IdempotencyKey::parse(row.key.as_bytes())
                 .map_err(|why| corrupt(format!("idempotency key: {why}")))?,
             fingerprint: row.fingerprint,
-            order: row.response.0,
+            order: row.response.0.into_order()?,
             expires_at: Timestamp::from_datetime(row.expires_at),
         })
     }
+}
+
+/// Every row `query` returns, each checked into its domain value `T`.
+pub(crate) async fn fetch_all<'q, 'c, R, A, T>(
+    executor: impl PgExecutor<'c>,
+    query: QueryAs<'q, Postgres, R, A>,
+) -> Result<Vec<T>, StoreError>
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    A: IntoArguments<Postgres> + Send + 'q,
+    T: TryFrom<R, Error = StoreError>,
+{
+    query
+        .fetch_all(executor)
+        .await
+        .map_err(classify)?
+        .into_iter()
+        .map(T::try_from)
+        .collect()
+}
+
+/// The row `query` returns, if any, checked into its domain value `T`.
+pub(crate) async fn fetch_optional<'q, 'c, R, A, T>(
+    executor: impl PgExecutor<'c>,
+    query: QueryAs<'q, Postgres, R, A>,
+) -> Result<Option<T>, StoreError>
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    A: IntoArguments<Postgres> + Send + 'q,
+    T: TryFrom<R, Error = StoreError>,
+{
+    query
+        .fetch_optional(executor)
+        .await
+        .map_err(classify)?
+        .map(T::try_from)
+        .transpose()
 }
 
 /// Money is `u64` in core and `BIGINT` here; a value above `i64::MAX` cannot be stored.

@@ -9,8 +9,10 @@ use sqlx::{PgConnection, PgPool};
 use twinstack_core::seed::DataSet;
 use twinstack_core::{Order, Product, StoreError, User};
 
+use crate::documents::stored_items;
 use crate::error::classify;
-use crate::rows::{OrderRow, ProductRow, UserRow, cents};
+use crate::rows::{OrderRow, ProductRow, UserRow, cents, fetch_all};
+use crate::{orders, products, users};
 
 /// Rows per statement: bounds a statement's parameter size whatever the data set's size.
 const CHUNK: usize = 5_000;
@@ -106,7 +108,12 @@ async fn insert_orders(conn: &mut PgConnection, chunk: &[Order]) -> Result<(), S
     )
     .bind(chunk.iter().map(|order| order.id.to_string()).bind_iter())
     .bind(chunk.iter().map(|order| order.user_id.get()).bind_iter())
-    .bind(chunk.iter().map(|order| Json(&order.items)).bind_iter())
+    .bind(
+        chunk
+            .iter()
+            .map(|order| Json(stored_items(order)))
+            .bind_iter(),
+    )
     .bind(totals)
     .bind(chunk.iter().map(|order| order.status.as_str()).bind_iter())
     .bind(
@@ -133,33 +140,9 @@ pub async fn read_data_set(pool: &PgPool) -> Result<DataSet, StoreError> {
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .await
         .map_err(classify)?;
-    let products =
-        sqlx::query_as::<_, ProductRow>("SELECT sku, name, price_cents FROM products ORDER BY sku")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(classify)?
-            .into_iter()
-            .map(Product::try_from)
-            .collect::<Result<_, _>>()?;
-    let users = sqlx::query_as::<_, UserRow>(
-        "SELECT id, name, email, created_at, updated_at FROM users ORDER BY id",
-    )
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(classify)?
-    .into_iter()
-    .map(User::try_from)
-    .collect::<Result<_, _>>()?;
-    let orders = sqlx::query_as::<_, OrderRow>(
-        "SELECT id, user_id, items, total_cents, status, created_at, updated_at \
-         FROM orders ORDER BY id",
-    )
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(classify)?
-    .into_iter()
-    .map(Order::try_from)
-    .collect::<Result<_, _>>()?;
+    let products = fetch_all(&mut *tx, sqlx::query_as::<_, ProductRow>(products::ALL)).await?;
+    let users = fetch_all(&mut *tx, sqlx::query_as::<_, UserRow>(users::ALL)).await?;
+    let orders = fetch_all(&mut *tx, sqlx::query_as::<_, OrderRow>(orders::ALL)).await?;
     tx.commit().await.map_err(classify)?;
     Ok(DataSet {
         products,

@@ -3,8 +3,12 @@
 use sqlx::PgPool;
 use twinstack_core::{NewUser, StoreError, Timestamp, UpdateUser, User, UserId};
 
-use crate::error::{ORDERS_USER_ID_FKEY, ResultExt, USERS_EMAIL_KEY, classify};
-use crate::rows::UserRow;
+use crate::error::{ORDERS_USER_ID_FKEY, ResultExt, USERS_EMAIL_KEY};
+use crate::rows::{UserRow, fetch_optional};
+
+/// Every user, by id: what the seed reads back.
+pub(crate) const ALL: &str =
+    "SELECT id, name, email, created_at, updated_at FROM users ORDER BY id";
 
 pub(crate) async fn create(pool: &PgPool, user: &NewUser) -> Result<User, StoreError> {
     sqlx::query_as::<_, UserRow>(
@@ -21,15 +25,10 @@ pub(crate) async fn create(pool: &PgPool, user: &NewUser) -> Result<User, StoreE
 }
 
 pub(crate) async fn get(pool: &PgPool, id: UserId) -> Result<Option<User>, StoreError> {
-    sqlx::query_as::<_, UserRow>(
+    let query = sqlx::query_as::<_, UserRow>(
         "SELECT id, name, email, created_at, updated_at FROM users WHERE id = $1",
-    )
-    .bind(id.get())
-    .fetch_optional(pool)
-    .await
-    .map_err(classify)?
-    .map(User::try_from)
-    .transpose()
+    );
+    fetch_optional(pool, query.bind(id.get())).await
 }
 
 /// One statement, so a concurrent update cannot interleave between a read and a write. Keeping

@@ -2,18 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
-use twinstack_core::{Product, Store};
+use twinstack_core::Store;
 
-use crate::error::ApiError;
+use crate::dto::product::{ProductBody, ProductList};
+use crate::error::{ApiError, ErrorResponse};
 use crate::extract::SkuParam;
-use crate::openapi::ErrorResponse;
 use crate::state::AppState;
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ProductList {
-    pub items: Vec<Product>,
-}
 
 #[utoipa::path(get, path = "/api/products", tag = "products",
     responses(
@@ -23,21 +17,22 @@ pub struct ProductList {
 pub async fn list<S: Store>(
     State(state): State<AppState<S>>,
 ) -> Result<Json<ProductList>, ApiError> {
+    let products = state.service.list_products().await?;
     Ok(Json(ProductList {
-        items: state.service.list_products().await?,
+        items: products.into_iter().map(ProductBody::from).collect(),
     }))
 }
 
 #[utoipa::path(get, path = "/api/products/{sku}", tag = "products",
     params(("sku" = String, Path, description = "A sku such as PROD-001")),
     responses(
-        (status = 200, description = "The product", body = Product),
+        (status = 200, description = "The product", body = ProductBody),
         (status = 404, description = "No such product", body = ErrorResponse),
         (status = 503, description = "Store unavailable", body = ErrorResponse),
     ))]
 pub async fn get<S: Store>(
     State(state): State<AppState<S>>,
     SkuParam(sku): SkuParam,
-) -> Result<Json<Product>, ApiError> {
-    Ok(Json(state.service.get_product(&sku).await?))
+) -> Result<Json<ProductBody>, ApiError> {
+    Ok(Json(state.service.get_product(&sku).await?.into()))
 }

@@ -1,4 +1,5 @@
-//! Field paths such as `items[2].qty`, ordered the way a reader expects (index 10 after index 2).
+//! Where in a request a rule is broken: field paths of the wire format such as `items[2].qty`,
+//! ordered the way a reader expects (index 10 after index 2), and the error reported at one.
 
 use std::fmt;
 
@@ -46,6 +47,30 @@ impl fmt::Display for FieldPath {
         }
         Ok(())
     }
+}
+
+/// One broken rule, at one field path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: FieldPath,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The fields of `errors`, rendered and sorted: what tests compare.
+#[cfg(test)]
+pub(crate) fn sorted_fields(errors: Vec<FieldError>) -> Vec<String> {
+    let mut fields: Vec<_> = errors.into_iter().map(|e| e.field.to_string()).collect();
+    fields.sort();
+    fields
 }
 
 #[cfg(test)]
