@@ -13,7 +13,8 @@
 #      latency for the same requests on Postgres (wrk -c1 -t1, one Lua script parameterised per
 #      endpoint from the same event files)
 #
-# Writes everything to target/twinstack/bench-lambda/, the table to summary.md. Nothing runs at the
+# Run by `make bench-lambda`, after `make release`. Writes everything to
+# target/twinstack/bench-lambda/, the table to summary.md. Nothing runs at the
 # same time as something it is compared with. Everything started here is stopped on exit.
 # Knobs: STARTS (20), REQUESTS (10000), USERS (1000), WRK_DURATION (10), ROUNDS (2),
 # SERVER_DURATION (5).
@@ -115,8 +116,13 @@ deploy/scripts/install-deps.sh postgres wrk dynamodb-local cargo-lambda
 mkdir -p "$out"
 rm -f "$out"/*.json "$out"/*.txt "$out"/*.log "$out"/summary.md
 
-say "release builds"
-"$cargo" build --release --locked -p twinstack-lambda -p twinstack-lambda-probe -p twinstack-server -p twinstack-cli
+# The release binaries come from `make release` (`make bench-lambda` runs it first), the one build
+# `cargo lambda watch --release` below finds up to date. The example resolves the package's
+# dev-dependencies too, so it is a build of its own, as its `cargo lambda watch` runs it.
+for binary in twinstack twinstack-lambda twinstack-lambda-probe twinstack-server; do
+  [ -x "$bin/$binary" ] || die "no $bin/$binary: run make bench-lambda (it builds with make release)"
+done
+say "release build of the baseline: bare_hello"
 "$cargo" build --release --locked -p twinstack-lambda --example bare_hello
 
 say "cargo lambda build --release --output-format zip --bin twinstack-lambda (x86_64)"
