@@ -4,6 +4,8 @@
 # Knobs: CLIENTS (32), DURATION seconds (20), USERS (10000), DATABASE_MAX_CONNECTIONS (10).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=deploy/scripts/lib.sh
+. deploy/scripts/lib.sh
 
 bin=target/release
 clients=${CLIENTS:-32}
@@ -17,35 +19,32 @@ mkdir -p "$out"
 
 server_pid=
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_pids "$server_pid"
   deploy/scripts/pg-throwaway.sh stop "$pg_dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
 database_url=$(deploy/scripts/pg-throwaway.sh start "$pg_dir" "$pg_port")
-DATABASE_URL=$database_url "$bin/twinstack-server" migrate
-"$bin/twinstack" seed --postgres "$database_url" --users "$users" >/dev/null
+migrate_and_seed "$database_url" "$users"
 
 DATABASE_URL=$database_url HOST=127.0.0.1 PORT=$port RUST_LOG=error "$bin/twinstack-server" serve &
 server_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+wait_ready "$port"
 curl -fs "http://127.0.0.1:$port/api/users/1" >/dev/null
 
 echo "== warm-up (5 s)"
-USERS=$users wrk -t2 -c"$clients" -d5s -s loadtest/wrk/get-user.lua "http://127.0.0.1:$port" >/dev/null
+wrk_get_user "$port" "$clients" "$users" -d5s >/dev/null
 
 echo "== wrk: GET /api/users/{id}, $clients connections, ${duration}s"
-USERS=$users wrk -t2 -c"$clients" -d"${duration}s" --latency -s loadtest/wrk/get-user.lua "http://127.0.0.1:$port" | tee "$out/wrk.txt"
+wrk_get_user "$port" "$clients" "$users" -d"${duration}s" --latency | tee "$out/wrk.txt"
 if grep -q 'Non-2xx' "$out/wrk.txt"; then
   echo "bench-db: the API answered errors; the figure is not a throughput" >&2
   exit 1
 fi
 http_rps=$(awk '/^Requests\/sec/ {print $2}' "$out/wrk.txt")
 
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+stop_pids "$server_pid"
+server_pid=
 
 echo "== pgbench -S -M prepared, $clients clients, ${duration}s (same database)"
 pgbench -i -q -s 1 "$database_url" >/dev/null 2>&1
