@@ -34,7 +34,7 @@ pub struct Config {
     #[arg(
         long = "request-timeout-ms",
         value_name = "REQUEST_TIMEOUT_MS",
-        env = RequestTimeout::ENV,
+        env = "REQUEST_TIMEOUT_MS",
         default_value_t
     )]
     pub request_timeout: RequestTimeout,
