@@ -3,6 +3,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 RELEASE_BIN := target/release
+# The one release build every target uses: all the workspace's binaries, packages left unselected.
+# `cargo lambda watch --release` runs `cargo run --release --bin twinstack-lambda` in the workspace,
+# which also leaves packages unselected: features unify over the same packages and only binaries are
+# roots (so every dependency gets the same LTO codegen), and the emulator finds it built. A `-p` list
+# would unify another feature set and make libraries roots, so each dependency would compile twice.
+RELEASE_BUILD := $(CARGO) build --release --locked --bins
 
 .PHONY: test lint unit deps-test run bench bench-db bench-telemetry release
 
@@ -26,25 +32,21 @@ unit:
 	$(CARGO) test --workspace --all-targets --locked
 
 release:
-	$(CARGO) build --release --locked -p twinstack-server -p twinstack-cli -p twinstack-bench-floor
+	$(RELEASE_BUILD)
 
 ## make bench: both twins side by side on this machine — throwaway Postgres + twinstack-server,
 ## DynamoDB Local + twinstack-lambda under cargo lambda watch — the same scaled loadtest/crud.yml
 ## against each in turn, a cold-start probe, then target/twinstack/report/{results.json,report.md,report.html}
 ## with the cost projection. Deployed stacks: make bench BENCH_ARGS="--serverless-url URL --kubernetes-url URL".
 BENCH_ARGS ?=
-bench: deps-test
-	$(CARGO) build --release --locked -p twinstack-server -p twinstack-cli -p twinstack-lambda-probe
-	@# On its own, as `cargo lambda watch --release` will run it, so the emulator finds it built.
-	$(CARGO) build --release --locked --bin twinstack-lambda
+bench: deps-test release
 	$(RELEASE_BIN)/twinstack bench $(BENCH_ARGS)
 
 ## make run: throwaway Postgres, migrate, seed, serve on :8080 (Ctrl-C stops and cleans up).
 run: deps-test release
 	@deploy/scripts/run-local.sh
 
-## make bench-db: GET /api/users/{id} with wrk from twinstack-server and from its floor (hyper +
-## tokio-postgres alone, crates/bench-floor), next to pgbench -S -M prepared, same database, same run.
+## make bench-db: GET /api/users/{id} with wrk next to pgbench -S -M prepared, same database, same run.
 bench-db: deps-test release
 	@deploy/scripts/install-deps.sh wrk
 	@deploy/scripts/bench-db.sh
@@ -63,5 +65,5 @@ validate-deployables:
 ## make bench-lambda: the Lambda twin's init, RSS, zip size, emulator throughput and warm handler
 ## times, each next to its baseline in the same run (target/twinstack/bench-lambda/summary.md).
 .PHONY: bench-lambda
-bench-lambda:
+bench-lambda: release
 	@CARGO=$(CARGO) deploy/scripts/bench-lambda.sh

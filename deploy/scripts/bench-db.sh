@@ -9,6 +9,8 @@
 # server's pool and the floor's connections alike).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=deploy/scripts/lib.sh
+. deploy/scripts/lib.sh
 
 bin=target/release
 clients=${CLIENTS:-32}
@@ -24,15 +26,8 @@ mkdir -p "$out"
 rm -f "$out"/*.txt
 
 http_pid=
-stop_http() {
-  if [ -n "$http_pid" ]; then
-    kill "$http_pid" 2>/dev/null || true
-    wait "$http_pid" 2>/dev/null || true
-  fi
-  http_pid=
-}
 cleanup() {
-  stop_http
+  stop_pids "$http_pid"
   deploy/scripts/pg-throwaway.sh stop "$pg_dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -46,12 +41,11 @@ wait_for() {
 
 # Warms up, then measures GET /api/users/{id} on PORT with wrk into OUTPUT; prints requests/s.
 measure() {
-  local name=$1 target=http://127.0.0.1:$2 output=$3
+  local name=$1 port=$2 output=$3
   echo "== warm-up $name (5 s)" >&2
-  USERS=$users wrk -t2 -c"$clients" -d5s -s loadtest/wrk/get-user.lua "$target" >/dev/null
+  wrk_get_user "$port" "$clients" "$users" -d5s >/dev/null
   echo "== wrk: $name GET /api/users/{id}, $clients connections, ${duration}s" >&2
-  USERS=$users wrk -t2 -c"$clients" -d"${duration}s" --latency -s loadtest/wrk/get-user.lua "$target" |
-    tee "$output" >&2
+  wrk_get_user "$port" "$clients" "$users" -d"${duration}s" --latency | tee "$output" >&2
   if grep -q 'Non-2xx' "$output"; then
     echo "bench-db: $name answered errors; the figure is not a throughput" >&2
     exit 1
@@ -60,8 +54,7 @@ measure() {
 }
 
 database_url=$(deploy/scripts/pg-throwaway.sh start "$pg_dir" "$pg_port")
-DATABASE_URL=$database_url "$bin/twinstack-server" migrate
-"$bin/twinstack" seed --postgres "$database_url" --users "$users" >/dev/null
+migrate_and_seed "$database_url" "$users"
 
 DATABASE_URL=$database_url HOST=127.0.0.1 PORT=$port DATABASE_MAX_CONNECTIONS=$connections \
   RUST_LOG=error "$bin/twinstack-server" serve &
@@ -69,14 +62,16 @@ http_pid=$!
 wait_for "http://127.0.0.1:$port/readyz"
 wait_for "http://127.0.0.1:$port/api/users/1"
 server_rps=$(measure twinstack-server "$port" "$out/wrk-server.txt")
-stop_http
+stop_pids "$http_pid"
+http_pid=
 
 DATABASE_URL=$database_url "$bin/twinstack-bench-floor" --listen "127.0.0.1:$floor_port" \
   --connections "$connections" >/dev/null &
 http_pid=$!
 wait_for "http://127.0.0.1:$floor_port/api/users/1"
 floor_rps=$(measure twinstack-bench-floor "$floor_port" "$out/wrk-floor.txt")
-stop_http
+stop_pids "$http_pid"
+http_pid=
 
 echo "== pgbench -S -M prepared, $clients clients, ${duration}s (same database)"
 pgbench -i -q -s 1 "$database_url" >/dev/null 2>&1

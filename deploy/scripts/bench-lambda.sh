@@ -13,12 +13,15 @@
 #      latency for the same requests on Postgres (wrk -c1 -t1, one Lua script parameterised per
 #      endpoint from the same event files)
 #
-# Writes everything to target/twinstack/bench-lambda/, the table to summary.md. Nothing runs at the
+# Run by `make bench-lambda`, after `make release`. Writes everything to
+# target/twinstack/bench-lambda/, the table to summary.md. Nothing runs at the
 # same time as something it is compared with. Everything started here is stopped on exit.
 # Knobs: STARTS (20), REQUESTS (10000), USERS (1000), WRK_DURATION (10), ROUNDS (2),
 # SERVER_DURATION (5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=deploy/scripts/lib.sh
+. deploy/scripts/lib.sh
 
 cargo=${CARGO:-cargo}
 starts=${STARTS:-20}
@@ -47,13 +50,6 @@ die() { printf 'bench-lambda: %s\n' "$*" >&2; exit 1; }
 ddb_pid='' ddb_dir='' server_pid='' pg_dir=''
 watch_pids=()
 
-stop_pid() {
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 # Each `cargo lambda watch` runs in a session of its own (setsid), so its whole group goes: the
 # emulator and `cargo run`. The function instances sit in sessions of their own as its children, so
 # those are stopped by pid too.
@@ -71,7 +67,7 @@ stop_watches() {
 }
 
 stop_dynamodb() {
-  stop_pid "$ddb_pid"
+  stop_pids "$ddb_pid"
   ddb_pid=''
   if [ -n "$ddb_dir" ]; then rm -rf "$ddb_dir"; fi
   ddb_dir=''
@@ -79,16 +75,12 @@ stop_dynamodb() {
 
 cleanup() {
   stop_watches
-  stop_pid "$server_pid"
+  stop_pids "$server_pid"
   stop_dynamodb
   if [ -n "$pg_dir" ]; then deploy/scripts/pg-throwaway.sh stop "$pg_dir" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # Waits until URL answers STATUS (any HTTP answer when STATUS is "any"), for up to SECONDS.
 wait_for() {
@@ -115,8 +107,13 @@ deploy/scripts/install-deps.sh postgres wrk dynamodb-local cargo-lambda
 mkdir -p "$out"
 rm -f "$out"/*.json "$out"/*.txt "$out"/*.log "$out"/summary.md
 
-say "release builds"
-"$cargo" build --release --locked -p twinstack-lambda -p twinstack-lambda-probe -p twinstack-server -p twinstack-cli
+# The release binaries come from `make release` (`make bench-lambda` runs it first), the one build
+# `cargo lambda watch --release` below finds up to date. The example resolves the package's
+# dev-dependencies too, so it is a build of its own, as its `cargo lambda watch` runs it.
+for binary in twinstack twinstack-lambda twinstack-lambda-probe twinstack-server; do
+  [ -x "$bin/$binary" ] || die "no $bin/$binary: run make bench-lambda (it builds with make release)"
+done
+say "release build of the baseline: bare_hello"
 "$cargo" build --release --locked -p twinstack-lambda --example bare_hello
 
 say "cargo lambda build --release --output-format zip --bin twinstack-lambda (x86_64)"
@@ -211,8 +208,7 @@ stop_watches
 say "5. twinstack-server on Postgres, seeded with $users users: wrk -c1 -t1 -d${server_duration}s per endpoint type"
 pg_dir=$(mktemp -d /tmp/twinstack-bench-lambda-pg-XXXXXX)
 database_url=$(deploy/scripts/pg-throwaway.sh start "$pg_dir" "$(free_port)")
-DATABASE_URL=$database_url "$bin/twinstack-server" migrate
-"$bin/twinstack" seed --postgres "$database_url" --users "$users" >/dev/null
+migrate_and_seed "$database_url" "$users"
 server_port=$(free_port)
 DATABASE_URL=$database_url HOST=127.0.0.1 PORT=$server_port RUST_LOG=warn "$bin/twinstack-server" serve &
 server_pid=$!
@@ -244,7 +240,7 @@ for i in "${!endpoint_types[@]}"; do
   METHOD=$method BODY=$body wrk -t1 -c1 -d2s -s "$lua" "$url" >/dev/null
   METHOD=$method BODY=$body wrk -t1 -c1 -d"${server_duration}s" -s "$lua" "$url" | tee "$out/server-wrk-${endpoint_events[$i]}.txt"
 done
-stop_pid "$server_pid"
+stop_pids "$server_pid"
 server_pid=''
 
 # --- summary ---------------------------------------------------------------------------------------

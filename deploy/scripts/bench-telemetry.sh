@@ -14,6 +14,8 @@
 # Knobs: CLIENTS (32), DURATION seconds per round (10), ROUNDS per mode (5), USERS (10000).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=deploy/scripts/lib.sh
+. deploy/scripts/lib.sh
 
 bin=target/release
 clients=${CLIENTS:-32}
@@ -25,28 +27,15 @@ pg_dir=$(mktemp -d /tmp/twinstack-bench-telemetry-XXXXXX)
 mkdir -p "$out"
 rm -f "$out"/*.txt "$out"/*.log
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 server_pid='' sink_pid='' scrape_pid=''
-stop() {
-  local pid
-  for pid in "$@"; do
-    [ -n "$pid" ] || continue
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-}
 cleanup() {
-  stop "$scrape_pid" "$server_pid" "$sink_pid"
+  stop_pids "$scrape_pid" "$server_pid" "$sink_pid"
   deploy/scripts/pg-throwaway.sh stop "$pg_dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
 database_url=$(deploy/scripts/pg-throwaway.sh start "$pg_dir" "$(free_port)")
-DATABASE_URL=$database_url "$bin/twinstack-server" migrate
-"$bin/twinstack" seed --postgres "$database_url" --users "$users" >/dev/null
+migrate_and_seed "$database_url" "$users"
 
 # The OTLP sink: accepts every export (any path) and answers an empty protobuf response.
 sink_port=$(free_port)
@@ -90,21 +79,21 @@ round() {
   esac
   env -u RUST_LOG -u OTEL_TRACES_SAMPLER -u OTEL_TRACES_SAMPLER_ARG "${env[@]}" "$bin/twinstack-server" serve >"$out/server-$mode-$n.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+  wait_ready "$port"
   if [ -n "$metrics_port" ]; then
     (while curl -fs "http://127.0.0.1:$metrics_port/metrics" -o /dev/null; do sleep 1; done) &
     scrape_pid=$!
   fi
-  USERS=$users wrk -t2 -c"$clients" -d3s -s loadtest/wrk/get-user.lua "http://127.0.0.1:$port" >/dev/null
+  wrk_get_user "$port" "$clients" "$users" -d3s >/dev/null
   local cpu_before cpu_after
   cpu_before=$(cpu_ticks "$server_pid")
-  USERS=$users wrk -t2 -c"$clients" -d"${duration}s" -s loadtest/wrk/get-user.lua "http://127.0.0.1:$port" >"$out/wrk-$mode-$n.txt"
+  wrk_get_user "$port" "$clients" "$users" -d"${duration}s" >"$out/wrk-$mode-$n.txt"
   cpu_after=$(cpu_ticks "$server_pid")
   if grep -q 'Non-2xx' "$out/wrk-$mode-$n.txt"; then
     echo "bench-telemetry: the API answered errors with telemetry $mode" >&2
     exit 1
   fi
-  stop "$scrape_pid" "$server_pid"
+  stop_pids "$scrape_pid" "$server_pid"
   scrape_pid='' server_pid=''
   if [ "$mode" != off ] && ! grep -q '"status"' "$out/server-$mode-$n.log"; then
     echo "bench-telemetry: telemetry $mode, but the server wrote no request log lines" >&2

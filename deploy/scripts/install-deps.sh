@@ -2,15 +2,8 @@
 # Installs what a make target needs and this machine lacks; a warm machine stays fast.
 # Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool ...
 set -euo pipefail
-
-apt_updated=0
-apt_install() {
-  if [ "$apt_updated" = 0 ]; then
-    apt-get update -qq
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+# shellcheck source=deploy/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 have_postgres() {
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v pgbench >/dev/null && command -v psql >/dev/null

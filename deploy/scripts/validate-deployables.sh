@@ -23,6 +23,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+# shellcheck source=deploy/scripts/lib.sh
+. deploy/scripts/lib.sh
 started=$(date +%s)
 state="$root/target/twinstack"
 work="$state/validate"
@@ -40,14 +42,6 @@ log() { printf '\n==> %s\n' "$*"; }
 
 # --- tools ---------------------------------------------------------------------------------------
 
-apt_updated=0
-apt_install() {
-  if [ "$apt_updated" = 0 ]; then
-    apt-get update -qq
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
 
 # A venv from a requirements file, rebuilt only when the file changes.
 ensure_venv() {

@@ -14,6 +14,7 @@ pub mod metrics;
 mod observe;
 pub mod openapi;
 mod request_id;
+mod request_timeout;
 pub mod routes;
 pub mod server_timing;
 pub mod state;
@@ -37,6 +38,7 @@ use crate::server_timing::TimedStore;
 
 pub use error::ApiError;
 pub use request_id::{HEADER as REQUEST_ID_HEADER, is_well_formed as is_well_formed_request_id};
+pub use request_timeout::{InvalidRequestTimeout, RequestTimeout};
 pub use state::{AppState, Readiness};
 
 /// Bodies at most 64 KiB.

@@ -120,6 +120,26 @@ struct NameReport {
     durations: Durations,
 }
 
+impl NameReport {
+    /// Nothing measured yet.
+    fn new(name: String, files: Vec<PathBuf>, expected_status: Expected) -> Self {
+        NameReport {
+            name,
+            files,
+            expected_status,
+            count: 0,
+            ok: 0,
+            non_2xx: 0,
+            unexpected: 0,
+            function_errors: 0,
+            statuses: BTreeMap::new(),
+            first_miss: None,
+            handler_us: Summary::default(),
+            durations: Durations::default(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Report {
     mode: &'static str,
@@ -226,24 +246,15 @@ fn name_reports(events: &[Event], expect: &[(String, u16)]) -> anyhow::Result<Ve
     for event in events {
         match names.iter_mut().find(|n| n.name == event.name) {
             Some(existing) => existing.files.push(event.file.clone()),
-            None => names.push(NameReport {
-                name: event.name.clone(),
-                files: vec![event.file.clone()],
-                expected_status: expect
+            None => names.push(NameReport::new(
+                event.name.clone(),
+                vec![event.file.clone()],
+                expect
                     .iter()
                     .rev()
                     .find(|(name, _)| *name == event.name)
                     .map_or(Expected::AnySuccess, |(_, s)| Expected::Status(*s)),
-                count: 0,
-                ok: 0,
-                non_2xx: 0,
-                unexpected: 0,
-                function_errors: 0,
-                statuses: BTreeMap::new(),
-                first_miss: None,
-                handler_us: Summary::default(),
-                durations: Durations::default(),
-            }),
+            )),
         }
     }
     for (name, _) in expect {
@@ -432,20 +443,7 @@ mod tests {
     }
 
     fn report_for(expected: Expected) -> NameReport {
-        NameReport {
-            name: "e".into(),
-            files: vec![],
-            expected_status: expected,
-            count: 0,
-            ok: 0,
-            non_2xx: 0,
-            unexpected: 0,
-            function_errors: 0,
-            statuses: BTreeMap::new(),
-            first_miss: None,
-            handler_us: Summary::default(),
-            durations: Durations::default(),
-        }
+        NameReport::new("e".into(), vec![], expected)
     }
 
     fn response(seq: u64, payload: &'static str) -> Outcome {

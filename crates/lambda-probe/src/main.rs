@@ -13,12 +13,12 @@ mod events;
 mod function;
 mod init;
 mod invoke;
-mod runtime_api;
 mod stats;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use twinstack_lambda_probe::runtime_api;
 
 #[derive(Parser)]
 #[command(

@@ -169,26 +169,29 @@ fn init_times_every_fresh_start_of_the_bare_hello_world() {
     assert!(table.contains("p50") && table.contains("p99"), "{table}");
 }
 
+/// `invoke` of the bare hello-world over the Lambda fixtures, each named by its file, plus `extra`.
+fn invoke_bare_hello_with_fixtures(name: &str, requests: u64, extra: &[&str]) -> Run {
+    let bare = &functions().bare_hello;
+    let requests = requests.to_string();
+    let fixtures = fixtures();
+    let args = [
+        "invoke",
+        "--bin",
+        path(bare),
+        "--events",
+        &fixtures,
+        "--name-from-path",
+        "--requests",
+        &requests,
+    ];
+    probe(name, &[&args[..], extra].concat())
+}
+
 #[test]
 fn invoke_checks_and_times_every_fixture_through_the_bare_hello_world() {
-    let bare = &functions().bare_hello;
     let requests = FIXTURE_COUNT * 3;
 
-    let run = probe(
-        "invoke-bare",
-        &[
-            "invoke",
-            "--bin",
-            path(bare),
-            "--events",
-            &fixtures(),
-            "--name-from-path",
-            "--requests",
-            &requests.to_string(),
-            "--warmup",
-            "2",
-        ],
-    );
+    let run = invoke_bare_hello_with_fixtures("invoke-bare", requests, &["--warmup", "2"]);
 
     succeeded(&run);
     let report = &run.report;
@@ -211,22 +214,10 @@ fn invoke_checks_and_times_every_fixture_through_the_bare_hello_world() {
 
 #[test]
 fn an_answer_with_an_unexpected_status_is_counted_apart_and_fails_the_run() {
-    let bare = &functions().bare_hello;
-
-    let run = probe(
+    let run = invoke_bare_hello_with_fixtures(
         "invoke-unexpected",
-        &[
-            "invoke",
-            "--bin",
-            path(bare),
-            "--events",
-            &fixtures(),
-            "--name-from-path",
-            "--requests",
-            &(FIXTURE_COUNT * 2).to_string(),
-            "--expect",
-            "alb-get-summary=404",
-        ],
+        FIXTURE_COUNT * 2,
+        &["--expect", "alb-get-summary=404"],
     );
 
     assert!(!run.output.status.success());

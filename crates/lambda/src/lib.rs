@@ -13,34 +13,11 @@ pub mod consumed_capacity;
 pub mod emf;
 pub mod flush;
 
-use std::time::Duration;
-
 use axum::Router;
 use tower::util::MapRequest;
 use twinstack_core::Service;
-use twinstack_http::{Readiness, Settings};
+use twinstack_http::{Readiness, RequestTimeout, Settings};
 use twinstack_store_dynamodb::{DynamoSettings, DynamoStore};
-
-/// `REQUEST_TIMEOUT_MS`, as on the server; keep the function's own timeout above it.
-pub const REQUEST_TIMEOUT_ENV: &str = "REQUEST_TIMEOUT_MS";
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-pub fn request_timeout_from_env() -> Result<Duration, String> {
-    match std::env::var(REQUEST_TIMEOUT_ENV) {
-        Err(_) => Ok(DEFAULT_REQUEST_TIMEOUT),
-        Ok(text) => text
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|ms| *ms >= 100)
-            .map(Duration::from_millis)
-            .ok_or_else(|| {
-                format!(
-                    "{REQUEST_TIMEOUT_ENV} must be a whole number of milliseconds, at least 100"
-                )
-            }),
-    }
-}
 
 type Request = lambda_http::http::Request<lambda_http::Body>;
 
@@ -62,14 +39,15 @@ fn settle(request: Request) -> Request {
 }
 
 /// The shared router over DynamoDB, reporting each request's consumed capacity. There is no load
-/// balancer probe to answer, so it is ready at once.
-pub async fn router(settings: &DynamoSettings, request_timeout: Duration) -> Router {
+/// balancer probe to answer, so it is ready at once. Keep the function's own timeout above
+/// `request_timeout`.
+pub async fn router(settings: &DynamoSettings, request_timeout: RequestTimeout) -> Router {
     let client = twinstack_store_dynamodb::client(settings).await;
     let store = DynamoStore::new(client, &settings.table);
     twinstack_http::router(
         Service::new(store),
         Settings {
-            request_timeout,
+            request_timeout: request_timeout.duration(),
             readiness: Readiness::ready(),
         },
     )

@@ -3,9 +3,9 @@
 use lambda_http::Error;
 use twinstack_store_dynamodb::DynamoSettings;
 
-// An execution environment serves one invocation at a time, so a second thread only adds hand-offs:
-// on the current-thread runtime /api/health's handler p50 went from 135 to 104 µs (probe, 10,000
-// invocations; `make bench-lambda` row 4b compares the bare hello-world on the same runtime).
+// An execution environment serves one invocation at a time, so a second thread only adds hand-offs
+// (`make bench-lambda`: handler times per endpoint type, and row 4b against a bare hello-world on
+// the same runtime).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     // CloudWatch stamps every line itself. The default filter keeps warnings and the one request
@@ -21,7 +21,7 @@ async fn main() -> Result<(), Error> {
     // Request metrics as CloudWatch EMF lines on stdout (no I/O here): see `twinstack_lambda::emf`.
     twinstack_lambda::emf::install()?;
     let settings = DynamoSettings::from_env()?;
-    let request_timeout = twinstack_lambda::request_timeout_from_env()?;
+    let request_timeout = twinstack_http::RequestTimeout::from_env()?;
     let router = twinstack_lambda::router(&settings, request_timeout).await;
     let app = twinstack_lambda::lambda_app(router);
     if telemetry.is_tracing() {

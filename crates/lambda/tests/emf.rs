@@ -1,142 +1,83 @@
-//! The real `twinstack-lambda` binary, started as Lambda starts a custom runtime (against a minimal
-//! Runtime API here, on DynamoDB Local), writes one CloudWatch Embedded Metric Format line per
+//! The real `twinstack-lambda` binary, started as Lambda starts a custom runtime (against the
+//! probe's minimal Runtime API here, on DynamoDB Local), writes one CloudWatch Embedded Metric Format line per
 //! request to stdout, and one cold-start line per process; every line is checked against the EMF
 //! structure.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, mpsc};
+use std::sync::mpsc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
-use tokio::sync::{Mutex, mpsc as async_mpsc};
+use twinstack_lambda_probe::runtime_api::{Identity, Invocation, Outcome, RuntimeApi};
 
 const FUNCTION: &str = "twinstack-emf-test";
 
-/// The part of the Lambda Runtime API the runtime client uses: events in, responses out.
-struct RuntimeApi {
-    address: std::net::SocketAddr,
-    events: async_mpsc::Sender<(String, Value)>,
-    responses: async_mpsc::UnboundedReceiver<(String, Value)>,
+async fn runtime_api() -> RuntimeApi {
+    RuntimeApi::start(Identity {
+        function_arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}"),
+        timeout: Duration::from_secs(60),
+    })
+    .await
+    .expect("the Runtime API listens")
 }
 
-struct Shared {
-    events: Mutex<async_mpsc::Receiver<(String, Value)>>,
-    responses: async_mpsc::UnboundedSender<(String, Value)>,
-}
-
-async fn next(State(shared): State<Arc<Shared>>) -> Response {
-    let Some((id, event)) = shared.events.lock().await.recv().await else {
-        return StatusCode::GONE.into_response();
-    };
-    let deadline = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis()
-        + 60_000;
-    (
-        [
-            ("lambda-runtime-aws-request-id", id),
-            ("lambda-runtime-deadline-ms", deadline.to_string()),
-            (
-                "lambda-runtime-invoked-function-arn",
-                format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}"),
-            ),
-            ("content-type", "application/json".to_owned()),
-        ],
-        event.to_string(),
-    )
-        .into_response()
-}
-
-async fn respond(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> StatusCode {
-    let body = serde_json::from_slice(&body).unwrap_or_else(|_| json!({"unparsed": true}));
-    let _ = shared.responses.send((id, body));
-    StatusCode::ACCEPTED
-}
-
-async fn failed(State(shared): State<Arc<Shared>>, body: Bytes) -> StatusCode {
-    let said = String::from_utf8_lossy(&body).into_owned();
-    let _ = shared
-        .responses
-        .send(("error".into(), json!({"error": said})));
-    StatusCode::ACCEPTED
-}
-
-impl RuntimeApi {
-    async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .unwrap();
-        let address = listener.local_addr().unwrap();
-        let (events_tx, events_rx) = async_mpsc::channel(1);
-        let (responses_tx, responses_rx) = async_mpsc::unbounded_channel();
-        let shared = Arc::new(Shared {
-            events: Mutex::new(events_rx),
-            responses: responses_tx,
-        });
-        let app = Router::new()
-            .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route(
-                "/2018-06-01/runtime/invocation/{id}/response",
-                post(respond),
-            )
-            .route("/2018-06-01/runtime/invocation/{id}/error", post(failed))
-            .route("/2018-06-01/runtime/init/error", post(failed))
-            .with_state(shared);
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        RuntimeApi {
-            address,
-            events: events_tx,
-            responses: responses_rx,
-        }
-    }
-
-    /// Sends one function-URL event and returns the status the function answered with.
-    async fn invoke(&mut self, id: &str, method: &str, path: &str, body: Option<Value>) -> u16 {
-        let event = json!({
-            "version": "2.0",
+/// Sends one function-URL event, invocation `seq`, and returns the status the function answered
+/// with.
+async fn invoke(
+    api: &mut RuntimeApi,
+    seq: u64,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> u16 {
+    let id = Invocation::request_id(seq);
+    let event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"accept": "application/json", "content-type": "application/json",
+                    "host": "abc123.lambda-url.us-east-1.on.aws"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.lambda-url.us-east-1.on.aws",
+            "domainPrefix": "abc123",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                     "sourceIp": "192.0.2.10", "userAgent": "twinstack-test"},
+            "requestId": id,
             "routeKey": "$default",
-            "rawPath": path,
-            "rawQueryString": "",
-            "headers": {"accept": "application/json", "content-type": "application/json",
-                        "host": "abc123.lambda-url.us-east-1.on.aws"},
-            "requestContext": {
-                "accountId": "123456789012",
-                "apiId": "abc123",
-                "domainName": "abc123.lambda-url.us-east-1.on.aws",
-                "domainPrefix": "abc123",
-                "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-                         "sourceIp": "192.0.2.10", "userAgent": "twinstack-test"},
-                "requestId": id,
-                "routeKey": "$default",
-                "stage": "$default",
-                "time": "27/Nov/2026:05:13:01 +0000",
-                "timeEpoch": 1_795_756_381_123_u64
-            },
-            "body": body.map(|b| b.to_string()),
-            "isBase64Encoded": false
-        });
-        self.events.send((id.to_owned(), event)).await.unwrap();
-        let (answered, response) =
-            tokio::time::timeout(Duration::from_secs(60), self.responses.recv())
-                .await
-                .expect("the function answers")
-                .unwrap();
-        assert_eq!(answered, id, "{response}");
-        u16::try_from(response["statusCode"].as_u64().expect("a statusCode")).unwrap()
-    }
+            "stage": "$default",
+            "time": "27/Nov/2026:05:13:01 +0000",
+            "timeEpoch": 1_795_756_381_123_u64
+        },
+        "body": body.map(|b| b.to_string()),
+        "isBase64Encoded": false
+    });
+    api.invocations
+        .send(Invocation {
+            seq,
+            payload: event.to_string().into(),
+        })
+        .await
+        .unwrap();
+    let outcome = tokio::time::timeout(Duration::from_secs(60), api.outcomes.recv())
+        .await
+        .expect("the function answers")
+        .unwrap();
+    let Outcome::Response {
+        id: answered,
+        payload,
+        ..
+    } = outcome
+    else {
+        panic!("not a response to {id}: {outcome:?}");
+    };
+    assert_eq!(answered, id);
+    let response: Value = serde_json::from_slice(&payload).unwrap();
+    u16::try_from(response["statusCode"].as_u64().expect("a statusCode")).unwrap()
 }
 
 /// The function process, with stdout read line by line into a channel. Killed on drop.
@@ -294,17 +235,17 @@ async fn each_request_writes_one_valid_emf_line_and_each_process_one_cold_start(
         ),
         ("AWS_REGION", twinstack_twins::lambda::REGION.to_owned()),
     ];
-    let mut api = RuntimeApi::start().await;
-    let function = Function::start(api.address, &env);
+    let mut api = runtime_api().await;
+    let function = Function::start(api.addr, &env);
 
     // Act: two ids on one route, a path no route matches, a POST.
     let statuses = [
-        api.invoke("req-1", "GET", "/api/users/7", None).await,
-        api.invoke("req-2", "GET", "/api/users/8", None).await,
-        api.invoke("req-3", "GET", "/api/no-such-route/9", None)
-            .await,
-        api.invoke(
-            "req-4",
+        invoke(&mut api, 1, "GET", "/api/users/7", None).await,
+        invoke(&mut api, 2, "GET", "/api/users/8", None).await,
+        invoke(&mut api, 3, "GET", "/api/no-such-route/9", None).await,
+        invoke(
+            &mut api,
+            4,
             "POST",
             "/api/users",
             Some(json!({"name": "Emf Test",
@@ -364,8 +305,8 @@ async fn each_request_writes_one_valid_emf_line_and_each_process_one_cold_start(
 
     // Act again: a second process of the same function.
     drop(function);
-    let second = Function::start(api.address, &env);
-    api.invoke("req-5", "GET", "/api/health", None).await;
+    let second = Function::start(api.addr, &env);
+    invoke(&mut api, 5, "GET", "/api/health", None).await;
     let documents = second.emf_documents(2);
 
     // Assert: its own cold start, once, then its request.

@@ -5,11 +5,12 @@ use axum::body::to_bytes;
 use lambda_http::RequestExt;
 use lambda_http::http::{Request, StatusCode};
 use tower::ServiceExt;
-use twinstack_lambda::{DEFAULT_REQUEST_TIMEOUT, lambda_app};
+use twinstack_http::RequestTimeout;
+use twinstack_lambda::lambda_app;
 
 async fn app(table: &str) -> twinstack_lambda::LambdaApp {
     let settings = twinstack_twins::lambda::seeded_table(table).await;
-    lambda_app(twinstack_lambda::router(&settings, DEFAULT_REQUEST_TIMEOUT).await)
+    lambda_app(twinstack_lambda::router(&settings, RequestTimeout::default()).await)
 }
 
 async fn call(

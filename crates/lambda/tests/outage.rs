@@ -1,12 +1,13 @@
 //! DynamoDB gone: the Lambda answers 503 `unavailable` within its timeouts, and the same process
 //! (the same SDK client) serves again once DynamoDB is back.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::to_bytes;
 use lambda_http::http::{Request, StatusCode};
 use tower::ServiceExt;
 use twinstack_core::seed::DataSet;
+use twinstack_http::RequestTimeout;
 use twinstack_lambda::lambda_app;
 use twinstack_store_dynamodb::DynamoSettings;
 use twinstack_testkit::DynamoDbLocal;
@@ -49,7 +50,7 @@ async fn a_lost_dynamodb_answers_503_in_time_and_recovers() {
     let mut dynamodb = DynamoDbLocal::start().expect("DynamoDB Local");
     let settings = DynamoSettings::local(dynamodb.endpoint(), "outage");
     seed(&settings).await;
-    let request_timeout = Duration::from_secs(10);
+    let request_timeout = RequestTimeout::default();
     let app = lambda_app(twinstack_lambda::router(&settings, request_timeout).await);
     assert_eq!(get(&app, "/api/users/1").await.0, StatusCode::OK);
 
@@ -63,7 +64,10 @@ async fn a_lost_dynamodb_answers_503_in_time_and_recovers() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert!(body.contains(r#""code":"unavailable""#), "{body}");
     assert_eq!(retry_after.as_deref(), Some("1"));
-    assert!(elapsed < request_timeout, "answered after {elapsed:?}");
+    assert!(
+        elapsed < request_timeout.duration(),
+        "answered after {elapsed:?}"
+    );
     assert_eq!(
         get(&app, "/api/health").await.0,
         StatusCode::OK,

@@ -71,18 +71,6 @@ async fn get(url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
     request.send().await.unwrap()
 }
 
-fn assert_xray_trace_id(trace_id: &str) {
-    let started = u64::from_str_radix(&trace_id[..8], 16).unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    assert!(
-        now.abs_diff(started) < 3600,
-        "{trace_id} is not an X-Ray trace id of now"
-    );
-}
-
 fn server_span<'a>(spans: &'a [ReceivedSpan], trace_id: &str) -> &'a ReceivedSpan {
     spans
         .iter()
@@ -145,7 +133,7 @@ async fn lambda_traces_continue_w3c_and_xray_parents_and_log_one_line_per_invoca
         .find(|s| s.kind == 2 && s.attribute("http.route") == Some("/api/orders"))
         .unwrap_or_else(|| panic!("no /api/orders span in {spans:#?}"));
     assert_eq!(request.parent_span_id.len(), 16, "{request:?}");
-    assert_xray_trace_id(&request.trace_id);
+    twinstack_twins::lambda::assert_xray_trace_id(&request.trace_id);
     let store = dynamodb_child(&spans, request);
     assert!(store.attribute("db.operation.name").is_some(), "{store:?}");
 

@@ -4,6 +4,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use clap::Args;
+/// The type of [`Config::request_timeout`], for those who build a `Config` in code.
+pub use twinstack_http::RequestTimeout;
 
 #[derive(Args, Clone, Debug)]
 pub struct Config {
@@ -28,9 +30,14 @@ pub struct Config {
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
     pub database_max_connections: u32,
 
-    /// A request still running after this many milliseconds answers 503 `unavailable`.
-    #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..))]
-    pub request_timeout_ms: u64,
+    /// A request still running after this many milliseconds (at least 100) answers 503 `unavailable`.
+    #[arg(
+        long = "request-timeout-ms",
+        value_name = "REQUEST_TIMEOUT_MS",
+        env = "REQUEST_TIMEOUT_MS",
+        default_value_t
+    )]
+    pub request_timeout: RequestTimeout,
 
     /// After SIGTERM/SIGINT, in-flight requests get this long to finish.
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECS", default_value_t = 25)]
@@ -38,14 +45,10 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn request_timeout(&self) -> Duration {
-        Duration::from_millis(self.request_timeout_ms)
-    }
-
     /// Half the request timeout: waiting for a connection must leave the query time to run and the
     /// 503 time to be sent before the request timeout fires.
     pub fn acquire_timeout(&self) -> Duration {
-        self.request_timeout() / 2
+        self.request_timeout.duration() / 2
     }
 
     pub fn shutdown_timeout(&self) -> Duration {

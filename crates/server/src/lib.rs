@@ -14,7 +14,7 @@ use twinstack_core::{Clock, Service, SystemClock};
 use twinstack_http::{Readiness, Settings};
 use twinstack_store_postgres::PgStore;
 
-pub use config::Config;
+pub use config::{Config, RequestTimeout};
 
 /// A pool that connects on first use, so the server starts (not ready) while the database is away.
 pub fn pool(config: &Config) -> anyhow::Result<PgPool> {
@@ -57,7 +57,7 @@ pub async fn serve(
     let app = twinstack_http::router(
         Service::new(PgStore::new(pool.clone())),
         Settings {
-            request_timeout: config.request_timeout(),
+            request_timeout: config.request_timeout.duration(),
             readiness: readiness.clone(),
         },
     );

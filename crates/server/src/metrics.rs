@@ -57,17 +57,22 @@ fn recorder() -> anyhow::Result<PrometheusHandle> {
     Ok(handle)
 }
 
-fn describe_pool() {
-    metrics::describe_gauge!(
+/// The pool's gauges and their help texts; both count connections.
+const POOL_GAUGES: [(&str, &str); 2] = [
+    (
         POOL_CONNECTIONS,
-        metrics::Unit::Count,
-        "Open database connections, idle or in use, when scraped"
-    );
-    metrics::describe_gauge!(
+        "Open database connections, idle or in use, when scraped",
+    ),
+    (
         POOL_CONNECTIONS_MAX,
-        metrics::Unit::Count,
-        "The database pool's maximum size (DATABASE_MAX_CONNECTIONS)"
-    );
+        "The database pool's maximum size (DATABASE_MAX_CONNECTIONS)",
+    ),
+];
+
+fn describe_pool() {
+    for (name, help) in POOL_GAUGES {
+        metrics::describe_gauge!(name, metrics::Unit::Count, help);
+    }
 }
 
 /// The running metrics listener. Dropping it stops it too.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::Connection;
 use twinstack_conformance::Api;
+use twinstack_server::RequestTimeout;
 use twinstack_testkit::PostgresCluster;
 
 /// Polls `path` until it answers `status`, for at most `within`.
@@ -28,7 +29,7 @@ async fn a_lost_database_answers_503_in_time_and_recovers_without_restart() {
     let database_url = cluster.create_database("outage").unwrap();
     twinstack_twins::postgres::seed(&database_url).await;
     let mut config = twinstack_twins::postgres::config(database_url);
-    config.request_timeout_ms = 2_000;
+    config.request_timeout = RequestTimeout::from_millis(2_000).unwrap();
     let api = Api::new(format!(
         "http://{}",
         twinstack_twins::postgres::serve(config).await
@@ -81,7 +82,7 @@ async fn a_request_outliving_the_request_timeout_answers_503() {
     let database_url = twinstack_testkit::shared().create_database("slow").unwrap();
     twinstack_twins::postgres::seed(&database_url).await;
     let mut config = twinstack_twins::postgres::config(database_url.clone());
-    config.request_timeout_ms = 1_000;
+    config.request_timeout = RequestTimeout::from_millis(1_000).unwrap();
     let api = Api::new(format!(
         "http://{}",
         twinstack_twins::postgres::serve(config).await

@@ -24,6 +24,20 @@ pub async fn seeded_table(table: &str) -> DynamoSettings {
     settings
 }
 
+/// Asserts that `trace_id` comes from X-Ray's id generator: its first 8 hex digits are the epoch
+/// seconds of now (within the hour).
+pub fn assert_xray_trace_id(trace_id: &str) {
+    let started = u64::from_str_radix(&trace_id[..8], 16).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(
+        now.abs_diff(started) < 3600,
+        "{trace_id} is not an X-Ray trace id of now"
+    );
+}
+
 /// One emulator per test binary: starting it builds the function, so it is shared. Tests that use
 /// it make their own users and keys, so one table serves them all.
 static EMULATOR: OnceLock<LambdaEmulator> = OnceLock::new();

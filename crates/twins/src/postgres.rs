@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use tokio::net::TcpListener;
 use twinstack_conformance::Api;
-use twinstack_server::Config;
+use twinstack_server::{Config, RequestTimeout};
 
 pub fn config(database_url: String) -> Config {
     Config {
@@ -17,7 +17,7 @@ pub fn config(database_url: String) -> Config {
         // Off: many servers share one test process; the metrics test turns it on for its own.
         metrics_port: 0,
         database_max_connections: 20,
-        request_timeout_ms: 10_000,
+        request_timeout: RequestTimeout::default(),
         shutdown_timeout_secs: 5,
     }
 }

@@ -130,6 +130,14 @@ fn step<'a>(method: Method, path: &'a str, body: Option<&'a str>) -> Step<'a> {
     }
 }
 
+/// `POST /api/orders` with `body`, always under the same `Idempotency-Key`.
+fn idempotent_order(body: &str) -> Step<'_> {
+    Step {
+        headers: &[("idempotency-key", "diff-key-1")],
+        ..step(Method::POST, "/api/orders", Some(body))
+    }
+}
+
 async fn exchange(twins: &mut [Twin; 2], step: &Step<'_>, since: &str) {
     let mut seen = Vec::new();
     for twin in twins.iter_mut() {
@@ -289,30 +297,9 @@ async fn both_twins_answer_one_long_sequence_identically() {
         ),
         step(M::GET, "/api/users/{user}/summary", None),
         step(M::DELETE, "/api/users/{user}", None),
-        Step {
-            headers: &[("idempotency-key", "diff-key-1")],
-            ..step(
-                M::POST,
-                "/api/orders",
-                Some(r#"{"userId": 5, "items": [{"sku": "PROD-009", "qty": 3}]}"#),
-            )
-        },
-        Step {
-            headers: &[("idempotency-key", "diff-key-1")],
-            ..step(
-                M::POST,
-                "/api/orders",
-                Some(r#"{"userId": 5, "items": [{"sku": "PROD-009", "qty": 3}]}"#),
-            )
-        },
-        Step {
-            headers: &[("idempotency-key", "diff-key-1")],
-            ..step(
-                M::POST,
-                "/api/orders",
-                Some(r#"{"userId": 5, "items": [{"sku": "PROD-009", "qty": 4}]}"#),
-            )
-        },
+        idempotent_order(r#"{"userId": 5, "items": [{"sku": "PROD-009", "qty": 3}]}"#),
+        idempotent_order(r#"{"userId": 5, "items": [{"sku": "PROD-009", "qty": 3}]}"#),
+        idempotent_order(r#"{"userId": 5, "items": [{"sku": "PROD-009", "qty": 4}]}"#),
         step(
             M::POST,
             "/api/orders",
