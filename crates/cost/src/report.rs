@@ -1,4 +1,4 @@
-//! The text of a report: the seed's scale table for one workload, the line items behind each figure
+//! The text of a report: the article's scale table for one workload, the line items behind each figure
 //! (`--explain`), the crossover sentence, and the stand-in prices. All of it Markdown, so the same
 //! text reads in a terminal and renders in a repository.
 
@@ -9,7 +9,7 @@ use crate::crossover::{Crossing, Direction};
 use crate::pricing::{Pricing, SourceKind};
 use crate::traffic::short;
 
-/// The seed's scale points, requests/day.
+/// The article's scale points, requests/day.
 pub const SCALE_POINTS: [f64; 5] = [1e4, 1e5, 1e6, 1e7, 5e7];
 
 /// "$3.50", "$145", "$1,450".
@@ -75,7 +75,7 @@ pub fn crossover_sentence(crossings: &[Crossing]) -> String {
         .join(" ")
 }
 
-/// The seed's table for one model.
+/// The article's table for one model.
 pub fn table(model: &Model) -> String {
     let mut text = String::from("| Requests/day | Serverless | Kubernetes |\n|---|---:|---:|\n");
     for per_day in SCALE_POINTS {

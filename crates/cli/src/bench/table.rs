@@ -1,5 +1,7 @@
 //! A report table, rendered once as Markdown (report.md, the terminal) and once as HTML (report.html).
 
+use twinstack_cost::chart::escape;
+
 pub struct Table {
     pub title: String,
     pub header: Vec<String>,
@@ -62,13 +64,6 @@ impl Table {
         }
         out
     }
-}
-
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

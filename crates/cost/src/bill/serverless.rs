@@ -126,9 +126,9 @@ mod tests {
             .cost
     }
 
-    fn seed_model() -> Model {
+    fn article_model() -> Model {
         Model::new(
-            assumptions::seed(1024.0),
+            assumptions::article(1024.0),
             Pricing::builtin("ap-south-1").unwrap(),
         )
         .unwrap()
@@ -156,9 +156,9 @@ mod tests {
     }
 
     #[test]
-    fn one_million_requests_a_day_on_the_seed_setup_match_the_hand_computation() {
+    fn one_million_requests_a_day_on_the_article_setup_match_the_hand_computation() {
         // Arrange: 1M/day = 30,416,666.7 requests a month in ap-south-1.
-        let model = seed_model();
+        let model = article_model();
 
         // Act
         let bill = bill(&model, 1e6);
@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn lambda_compute_beyond_the_free_tier_is_billed_per_gb_second() {
         // 50M/day × 1 GB × 6.8 ms = 10.34M GB-s; 400,000 free; x86 at $0.0000166667.
-        let model = seed_model();
+        let model = article_model();
 
         let bill = bill(&model, 50e6);
 

@@ -1,9 +1,10 @@
-//! A hand-written SVG chart: monthly cost against requests/day, both axes logarithmic, with the
-//! crossovers marked. No plotting crate: a few dozen elements are all a reader needs.
+//! The cost chart: monthly cost against requests/day, both axes logarithmic, with the crossovers
+//! marked.
 
 use std::fmt::Write;
 
 use crate::bill::{Model, Stack};
+use crate::chart::{self, Axis, Plot, Stroke, escape};
 use crate::report::money;
 use crate::traffic::short;
 
@@ -28,7 +29,7 @@ pub struct Marker {
     pub color: &'static str,
 }
 
-/// A single point, such as one of the seed's published figures.
+/// A single point, such as one of the article's published figures.
 pub struct Dot {
     pub requests_per_day: f64,
     pub usd: f64,
@@ -48,30 +49,11 @@ pub struct Chart {
 pub fn curve(model: &Model, stack: Stack, from: f64, to: f64, samples: usize) -> Vec<(f64, f64)> {
     (0..samples)
         .map(|index| {
-            let fraction = index as f64 / (samples - 1) as f64;
+            let fraction = index as f64 / (samples.max(2) - 1) as f64;
             let per_day = (from.ln() + (to.ln() - from.ln()) * fraction).exp();
             (per_day, model.total(stack, per_day))
         })
         .collect()
-}
-
-/// Decade bounds that contain every value.
-fn decades(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (low, high) = values
-        .filter(|value| *value > 0.0)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
-            (low.min(value), high.max(value))
-        });
-    (
-        low.log10().floor(),
-        high.log10().ceil().max(low.log10().floor() + 1.0),
-    )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 impl Chart {
@@ -81,99 +63,54 @@ impl Chart {
             .iter()
             .flat_map(|series| series.points.iter().map(|point| point.0))
             .chain(self.markers.iter().map(|marker| marker.requests_per_day));
-        let (x_low, x_high) = decades(xs);
         let ys = self
             .series
             .iter()
             .flat_map(|series| series.points.iter().map(|point| point.1))
             .chain(self.dots.iter().map(|dot| dot.usd));
-        let (y_low, y_high) = decades(ys);
-        let plot_width = WIDTH - LEFT - RIGHT;
-        let plot_height = HEIGHT - TOP - BOTTOM;
-        let x =
-            |value: f64| LEFT + (value.max(1e-9).log10() - x_low) / (x_high - x_low) * plot_width;
-        let y = |value: f64| {
-            TOP + plot_height - (value.max(1e-9).log10() - y_low) / (y_high - y_low) * plot_height
+        let plot = Plot {
+            left: LEFT,
+            top: TOP,
+            width: WIDTH - LEFT - RIGHT,
+            height: HEIGHT - TOP - BOTTOM,
+            x: Axis::log(xs),
+            y: Axis::log(ys),
         };
 
         let mut svg = String::new();
-        let _ = writeln!(
-            svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
-        );
-        let _ = writeln!(
-            svg,
-            r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>"#
-        );
+        chart::open(&mut svg, WIDTH, HEIGHT, &self.title);
         let _ = writeln!(
             svg,
             r#"<text x="{LEFT}" y="30" font-size="16" font-weight="bold">{}</text>"#,
             escape(&self.title)
         );
-        for decade in (x_low as i32)..=(x_high as i32) {
-            let value = 10f64.powi(decade);
-            let at = x(value);
-            let _ = writeln!(
-                svg,
-                r##"<line x1="{at:.1}" y1="{TOP}" x2="{at:.1}" y2="{:.1}" stroke="#ddd"/><text x="{at:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
-                TOP + plot_height,
-                TOP + plot_height + 18.0,
-                short(value)
-            );
-        }
-        for decade in (y_low as i32)..=(y_high as i32) {
-            let value = 10f64.powi(decade);
-            let at = y(value);
-            let _ = writeln!(
-                svg,
-                r##"<line x1="{LEFT}" y1="{at:.1}" x2="{:.1}" y2="{at:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
-                LEFT + plot_width,
-                LEFT - 8.0,
-                at + 4.0,
-                money(value)
-            );
-        }
+        plot.x_ticks(&mut svg, short);
+        plot.y_ticks(&mut svg, money);
+        let middle = plot.top + plot.height / 2.0;
         let _ = writeln!(
             svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">requests/day (log)</text><text x="20" y="{:.1}" transform="rotate(-90 20 {:.1})" text-anchor="middle">monthly cost, USD (log)</text>"#,
-            LEFT + plot_width / 2.0,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">requests/day (log)</text><text x="20" y="{middle:.1}" transform="rotate(-90 20 {middle:.1})" text-anchor="middle">monthly cost, USD (log)</text>"#,
+            plot.left + plot.width / 2.0,
             HEIGHT - 15.0,
-            TOP + plot_height / 2.0,
-            TOP + plot_height / 2.0
         );
         for series in &self.series {
-            let path: Vec<String> = series
-                .points
-                .iter()
-                .map(|&(px, py)| format!("{:.1},{:.1}", x(px), y(py)))
-                .collect();
-            let dash = if series.dashed {
-                r#" stroke-dasharray="6 4""#
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                svg,
-                r#"<polyline fill="none" stroke="{}" stroke-width="2"{dash} points="{}"/>"#,
-                series.color,
-                path.join(" ")
-            );
+            plot.polyline(&mut svg, &series.points, &series.stroke(), None);
         }
         for dot in &self.dots {
             let _ = writeln!(
                 svg,
                 r#"<circle cx="{:.1}" cy="{:.1}" r="4" fill="{}"/>"#,
-                x(dot.requests_per_day),
-                y(dot.usd),
+                plot.x(dot.requests_per_day),
+                plot.y(dot.usd),
                 dot.color
             );
         }
         for (index, marker) in self.markers.iter().enumerate() {
-            let at = x(marker.requests_per_day);
+            let at = plot.x(marker.requests_per_day);
             let _ = writeln!(
                 svg,
                 r#"<line x1="{at:.1}" y1="{TOP}" x2="{at:.1}" y2="{:.1}" stroke="{}" stroke-dasharray="2 3"/><text x="{:.1}" y="{:.1}" fill="{}">{}</text>"#,
-                TOP + plot_height,
+                plot.bottom(),
                 marker.color,
                 at + 4.0,
                 TOP + 14.0 + 14.0 * index as f64,
@@ -181,29 +118,22 @@ impl Chart {
                 escape(&marker.label)
             );
         }
-        let legend_x = LEFT + plot_width + 20.0;
+        let legend_x = plot.right() + 20.0;
         let mut legend_y = TOP + 10.0;
         for series in &self.series {
-            let dash = if series.dashed {
-                r#" stroke-dasharray="6 4""#
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                svg,
-                r#"<line x1="{legend_x:.1}" y1="{legend_y:.1}" x2="{:.1}" y2="{legend_y:.1}" stroke="{}" stroke-width="2"{dash}/><text x="{:.1}" y="{:.1}">{}</text>"#,
-                legend_x + 24.0,
-                series.color,
-                legend_x + 30.0,
-                legend_y + 4.0,
-                escape(&series.label)
+            chart::legend_line(
+                &mut svg,
+                legend_x,
+                legend_y,
+                &series.stroke(),
+                &series.label,
             );
             legend_y += 20.0;
         }
         if let Some(label) = &self.dots_label {
             let _ = writeln!(
                 svg,
-                r##"<circle cx="{:.1}" cy="{legend_y:.1}" r="4" fill="#555"/><text x="{:.1}" y="{:.1}">{}</text>"##,
+                r##"<circle cx="{:.1}" cy="{legend_y:.1}" r="4" fill="#555"/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"##,
                 legend_x + 12.0,
                 legend_x + 30.0,
                 legend_y + 4.0,
@@ -212,6 +142,16 @@ impl Chart {
         }
         svg.push_str("</svg>\n");
         svg
+    }
+}
+
+impl Series {
+    fn stroke(&self) -> Stroke<'static> {
+        Stroke {
+            colour: self.color,
+            width: 2.0,
+            dash: self.dashed.then_some("6 4"),
+        }
     }
 }
 
@@ -238,7 +178,7 @@ mod tests {
                 usd: 3.5,
                 color: "gray",
             }],
-            dots_label: Some("seed".into()),
+            dots_label: Some("published".into()),
         }
     }
 
