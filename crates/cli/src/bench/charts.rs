@@ -168,10 +168,16 @@ fn phase_labels(plot: &Plot, phases: &[(f64, String)]) -> Vec<Option<PhaseLabel>
         .collect()
 }
 
-/// Lines over time on a log axis, with a labelled marker where each phase starts.
+/// Lines over time on a log axis, with a labelled marker where each phase starts; the time axis
+/// spans the `seconds` scheduled, or longer if a line does.
 pub fn timeline(title: &str, lines: &[Line], phases: &[(f64, String)], seconds: f64) -> String {
+    // The last second with data may end after the schedule (requests that started late).
+    let last = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .fold(seconds, f64::max);
     let plot = plot(
-        Axis::linear(0.0, seconds),
+        Axis::linear(0.0, last),
         Axis::log(lines.iter().flat_map(|l| l.points.iter().map(|p| p.1))),
     );
     let mut svg = open(title);

@@ -115,7 +115,7 @@ fn table(rows: &[String]) -> String {
 }
 
 /// `code` and **bold**, everything else escaped.
-fn inline(text: &str) -> String {
+pub fn inline(text: &str) -> String {
     let mut html = String::new();
     for (index, piece) in text.split('`').enumerate() {
         if index % 2 == 1 {

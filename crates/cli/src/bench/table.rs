@@ -2,6 +2,8 @@
 
 use twinstack_cost::chart::escape;
 
+use super::markdown;
+
 pub struct Table {
     pub title: String,
     pub header: Vec<String>,
@@ -60,7 +62,7 @@ impl Table {
         }
         out += "</table>\n";
         if let Some(note) = &self.note {
-            out += &format!("<p class=\"note\">{}</p>\n", escape(note));
+            out += &format!("<p class=\"note\">{}</p>\n", markdown::inline(note));
         }
         out
     }
