@@ -12,8 +12,8 @@ use crate::cost_chart::{Chart, Dot, Marker, Series, curve};
 use crate::crossover::{self, Crossing, Direction};
 use crate::pricing::Pricing;
 use crate::report::{
-    SCALE_POINTS, crossover_sentence, line_items, money, number, per_day, source_summary, sources,
-    stand_ins,
+    SCALE_POINTS, crossover_sentence, line_items, money, number, per_day, scale_table,
+    source_summary, sources, stand_ins,
 };
 use crate::traffic::short;
 use crate::workload::Workload;
@@ -187,20 +187,17 @@ fn twinstack_section(text: &mut String, article_1024: &Model, rest: &Model, http
         k8s.database.classes.join(", "),
         number(k8s.requests_per_vcpu)
     );
-    let _ = writeln!(
-        text,
-        "| Requests/day | Serverless, REST API | Serverless, HTTP API | Kubernetes |\n|---|---:|---:|---:|"
-    );
-    for per_day in SCALE_POINTS {
-        let _ = writeln!(
-            text,
-            "| {} | {} | {} | {} |",
-            short(per_day),
-            money(rest.total(Stack::Serverless, per_day)),
-            money(http.total(Stack::Serverless, per_day)),
-            money(rest.total(Stack::Kubernetes, per_day))
-        );
-    }
+    text.push_str(&scale_table(&[
+        ("Serverless, REST API", &|per_day| {
+            rest.total(Stack::Serverless, per_day)
+        }),
+        ("Serverless, HTTP API", &|per_day| {
+            http.total(Stack::Serverless, per_day)
+        }),
+        ("Kubernetes", &|per_day| {
+            rest.total(Stack::Kubernetes, per_day)
+        }),
+    ]));
     let baseline = first_crossing(&crossover::of_model(article_1024));
     let _ = writeln!(
         text,

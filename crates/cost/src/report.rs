@@ -77,15 +77,30 @@ pub fn crossover_sentence(crossings: &[Crossing]) -> String {
 
 /// The article's table for one model.
 pub fn table(model: &Model) -> String {
-    let mut text = String::from("| Requests/day | Serverless | Kubernetes |\n|---|---:|---:|\n");
+    scale_table(&[
+        ("Serverless", &|per_day| {
+            model.total(Stack::Serverless, per_day)
+        }),
+        ("Kubernetes", &|per_day| {
+            model.total(Stack::Kubernetes, per_day)
+        }),
+    ])
+}
+
+/// Monthly cost at each of the article's scale points, one column per (heading, cost at a rate).
+pub fn scale_table(columns: &[(&str, &dyn Fn(f64) -> f64)]) -> String {
+    let headings: Vec<&str> = columns.iter().map(|(heading, _)| *heading).collect();
+    let mut text = format!(
+        "| Requests/day | {} |\n|---|{}\n",
+        headings.join(" | "),
+        "---:|".repeat(columns.len())
+    );
     for per_day in SCALE_POINTS {
-        let _ = writeln!(
-            text,
-            "| {} | {} | {} |",
-            short(per_day),
-            money(model.total(Stack::Serverless, per_day)),
-            money(model.total(Stack::Kubernetes, per_day))
-        );
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(_, cost)| money(cost(per_day)))
+            .collect();
+        let _ = writeln!(text, "| {} | {} |", short(per_day), cells.join(" | "));
     }
     text
 }
