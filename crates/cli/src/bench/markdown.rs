@@ -19,13 +19,12 @@ pub fn to_html(markdown: &str) -> String {
     for line in markdown.lines().map(str::trim_end) {
         let item = line.strip_prefix("- ");
         let heading = heading(line);
-        match (&mut open, line) {
-            (Some(Block::Table(rows)), _) if line.starts_with('|') => rows.push(line.to_owned()),
-            (Some(Block::List(items)), _) if item.is_some() => {
-                items.extend(item.map(str::to_owned))
-            }
-            (Some(Block::Paragraph(lines)), _)
-                if !line.is_empty() && item.is_none() && heading.is_none() =>
+        let row = line.starts_with('|');
+        match &mut open {
+            Some(Block::Table(rows)) if row => rows.push(line.to_owned()),
+            Some(Block::List(items)) if item.is_some() => items.extend(item.map(str::to_owned)),
+            Some(Block::Paragraph(lines))
+                if !line.is_empty() && !row && item.is_none() && heading.is_none() =>
             {
                 lines.push(line.to_owned())
             }
@@ -40,9 +39,7 @@ pub fn to_html(markdown: &str) -> String {
                         None
                     }
                     (None, Some(item)) => Some(Block::List(vec![item.to_owned()])),
-                    (None, None) if line.starts_with('|') => {
-                        Some(Block::Table(vec![line.to_owned()]))
-                    }
+                    (None, None) if row => Some(Block::Table(vec![line.to_owned()])),
                     (None, None) => Some(Block::Paragraph(vec![line.to_owned()])),
                 };
             }
