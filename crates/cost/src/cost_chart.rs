@@ -14,6 +14,8 @@ const LEFT: f64 = 90.0;
 const RIGHT: f64 = 300.0;
 const TOP: f64 = 60.0;
 const BOTTOM: f64 = 60.0;
+/// A white outline under a label, so it stays readable over the curves.
+const HALO: &str = r#"stroke="white" stroke-width="3" paint-order="stroke""#;
 
 pub struct Series {
     pub label: String,
@@ -105,14 +107,21 @@ impl Chart {
                 dot.color
             );
         }
-        for (index, marker) in self.markers.iter().enumerate() {
+        // Every line before any label, so that no line crosses a label.
+        for marker in &self.markers {
             let at = plot.x(marker.requests_per_day);
             let _ = writeln!(
                 svg,
-                r#"<line x1="{at:.1}" y1="{TOP}" x2="{at:.1}" y2="{:.1}" stroke="{}" stroke-dasharray="2 3"/><text x="{:.1}" y="{:.1}" fill="{}">{}</text>"#,
+                r#"<line x1="{at:.1}" y1="{TOP}" x2="{at:.1}" y2="{:.1}" stroke="{}" stroke-dasharray="2 3"/>"#,
                 plot.bottom(),
                 marker.color,
-                at + 4.0,
+            );
+        }
+        for (index, marker) in self.markers.iter().enumerate() {
+            let _ = writeln!(
+                svg,
+                r#"<text x="{:.1}" y="{:.1}" fill="{}" {HALO}>{}</text>"#,
+                plot.x(marker.requests_per_day) + 4.0,
                 TOP + 14.0 + 14.0 * index as f64,
                 marker.color,
                 escape(&marker.label)
