@@ -139,11 +139,11 @@ impl Line {
 
 /// Where a phase's name is written: left end, baseline, and estimated width.
 #[derive(Debug, PartialEq)]
-pub struct PhaseLabel {
-    pub x: f64,
-    pub y: f64,
-    pub width: f64,
-    pub name: String,
+struct PhaseLabel {
+    x: f64,
+    y: f64,
+    width: f64,
+    name: String,
 }
 
 /// Labels for the phases (start second, name), each right of its marker in the first row where it
