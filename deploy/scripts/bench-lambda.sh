@@ -38,7 +38,7 @@ events=crates/lambda-probe/events
 fixtures=crates/lambda/tests/fixtures
 out=target/twinstack/bench-lambda
 ddb_home=$PWD/target/twinstack/deps/dynamodb-local
-# Endpoint types in the seed's words, and the event each one is measured with (both twins).
+# Endpoint types in the article's words, and the event each one is measured with (both twins).
 endpoint_types=("Simple GET" "GET with DB query" "POST with validation" "Complex aggregation")
 endpoint_events=(health get-user create-order user-summary)
 

@@ -233,7 +233,7 @@ export class ServerlessStack extends Stack {
     return check;
   }
 
-  /** REST API, proxy integration (as in the seed). The function strips the stage from the path. */
+  /** REST API, proxy integration (as in the article). The function strips the stage from the path. */
   private restApi(settings: ServerlessSettings): ApiParts {
     const api = new apigateway.LambdaRestApi(this, 'Api', {
       handler: this.function,

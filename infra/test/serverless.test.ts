@@ -160,7 +160,7 @@ describe('the function', () => {
 });
 
 describe('API Gateway', () => {
-  test('REST API with a Lambda proxy by default, as in the seed', () => {
+  test('REST API with a Lambda proxy by default, as in the article', () => {
     const t = template();
 
     t.resourceCountIs('AWS::ApiGateway::RestApi', 1);

@@ -16,7 +16,7 @@ struct Cli {
 enum Command {
     /// Load the deterministic data set into a store and print its checksum.
     Seed(seed::SeedArgs),
-    /// Monthly cost of each twin at the seed's scale points, the crossover, and a chart.
+    /// Monthly cost of each twin at the article's scale points, the crossover, and a chart.
     Cost(twinstack_cost::CostArgs),
     /// Replay an Artillery config against a target (open model) and report latency per request and phase.
     Load(twinstack_loadgen::LoadArgs),

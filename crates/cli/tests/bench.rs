@@ -43,6 +43,16 @@ fn out_dir(test: &str) -> PathBuf {
     std::env::temp_dir().join(format!("twinstack-bench-{test}-{}", std::process::id()))
 }
 
+/// The run succeeded; its results.json.
+fn results_of(output: &std::process::Output, out: &Path) -> Value {
+    assert!(
+        output.status.success(),
+        "bench failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
 fn run_bench(out: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_twinstack"))
         .arg("bench")
@@ -82,13 +92,7 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
     let output = run_bench(&out);
 
     // Assert
-    assert!(
-        output.status.success(),
-        "bench failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let results: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let results = results_of(&output, &out);
     assert_eq!(results["version"], 1);
     assert_eq!(results["run"]["mode"], "local");
     let twins = results["twins"].as_array().unwrap();
@@ -146,6 +150,32 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
         4,
         "three charts and the cost chart"
     );
+    let projection = &html[html.find("Cost projection from these figures").unwrap()..];
+    assert!(
+        projection.contains("<table>") && !html.contains("<pre>"),
+        "the cost projection is an HTML table, not Markdown"
+    );
+
+    // Written again in place, over the files just read.
+    let rewritten = Command::new(env!("CARGO_BIN_EXE_twinstack"))
+        .args(["bench", "--report-from"])
+        .arg(out.join("results.json"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("twinstack runs");
+    assert!(
+        rewritten.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rewritten.stderr)
+    );
+    for (name, first) in [("report.md", &markdown), ("report.html", &html)] {
+        assert_eq!(
+            &std::fs::read_to_string(out.join(name)).unwrap(),
+            first,
+            "the same {name} again from results.json alone"
+        );
+    }
     std::fs::remove_dir_all(&out).unwrap();
 }
 
@@ -178,13 +208,7 @@ async fn a_deployed_run_drives_only_the_urls_given_and_probes_nothing_locally() 
         .expect("twinstack runs");
 
     // Assert
-    assert!(
-        output.status.success(),
-        "bench failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let results: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let results = results_of(&output, &out);
     assert_eq!(results["run"]["mode"], "deployed");
     let twins = results["twins"].as_array().unwrap();
     assert_eq!(twins.len(), 1);

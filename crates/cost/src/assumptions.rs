@@ -1,7 +1,7 @@
-//! The documented defaults: twinstack's own figures (Rust, 128 MB, arm64) and the seed article's setup
+//! The documented defaults: twinstack's own figures (Rust, 128 MB, arm64) and the article's setup
 //! (Node.js 20 at 512 or 1024 MB, REST API, 3 × t3.medium, db.t3.medium).
 //!
-//! Where a figure is the seed's, it says so; where it is ours, the comment says why. Timings marked
+//! Where a figure is the article's, it says so; where it is ours, the comment says why. Timings marked
 //! "placeholder" stand until a benchmark run replaces them through `--from` or `--from-cloudwatch`.
 
 use crate::dynamodb_units::{Read, Write, read_units, write_units};
@@ -10,8 +10,8 @@ use crate::workload::{
     Workload, Xray,
 };
 
-/// Every request's share is equal: the seed's Artillery scenario runs these three in a row.
-fn seed_flow(
+/// Every request's share is equal: the article's Artillery scenario runs these three in a row.
+fn article_flow(
     get_user: (f64, f64),
     create_order: (f64, f64),
     list_orders: (f64, f64),
@@ -43,17 +43,17 @@ fn default_xray() -> Xray {
 fn kubernetes(node_type: &str, requests_per_vcpu: f64, classes: &[&str]) -> Kubernetes {
     Kubernetes {
         node_type: node_type.to_owned(),
-        // The seed runs 3 nodes and `minReplicas: 3`, one per availability zone.
+        // The article runs 3 nodes and `minReplicas: 3`, one per availability zone.
         min_nodes: 3,
-        // The seed's `targetCPUUtilizationPercentage: 70`.
+        // The article's `targetCPUUtilizationPercentage: 70`.
         hpa_target: 0.7,
         requests_per_vcpu,
         // kubelet, kube-proxy, VPC CNI and a log shipper on every node.
         node_overhead_vcpu: 0.2,
-        // The seed's Prometheus requests 500m; Grafana and the NGINX ingress controller take ~0.2 more.
+        // The article's Prometheus requests 500m; Grafana and the NGINX ingress controller take ~0.2 more.
         cluster_overhead_vcpu: 0.7,
         node_disk_gb: 20.0,
-        // The seed's monitoring volumes: Prometheus 50Gi, Grafana 10Gi, Loki 50Gi.
+        // The article's monitoring volumes: Prometheus 50Gi, Grafana 10Gi, Loki 50Gi.
         cluster_disk_gb: 110.0,
         database: Database {
             classes: classes.iter().map(|class| (*class).to_owned()).collect(),
@@ -81,7 +81,7 @@ fn workload(
     Workload {
         label,
         mix,
-        // The seed's traffic has "peak/off-peak cycles"; a peak hour at three times the daily average.
+        // The article's traffic has "peak/off-peak cycles"; a peak hour at three times the daily average.
         peak_to_average: 3.0,
         request_bytes: 400.0,
         // A user or a page of ten orders as JSON.
@@ -103,9 +103,9 @@ pub fn twinstack_with(api: ApiKind) -> Workload {
     // The Lambda twin's DynamoDB design (crates/store-dynamodb), whose reads are all strongly
     // consistent: a user is one item; an order is one transaction of three items — the user's
     // `orderCount + 1`, the order and its id pointer (a fourth, the idempotency record, under a key,
-    // which the seed's flow does not send) — after a batch read of the product; a page of ten
+    // which the article's flow does not send) — after a batch read of the product; a page of ten
     // ~400-byte orders is one 4 KB query.
-    let mix = seed_flow(
+    let mix = article_flow(
         (read_units(Read::Strong, 1.0), 0.0),
         (
             read_units(Read::Strong, 1.0),
@@ -165,15 +165,15 @@ pub fn relabel(workload: &mut Workload) {
     );
 }
 
-/// The seed's setup at `memory_mb` (512 or 1024), with the seed's own latency figures.
-pub fn seed(memory_mb: f64) -> Workload {
-    // The seed's handler reads with DocumentClient.get and writes with put: no transactions.
-    let mix = seed_flow(
+/// The article's setup at `memory_mb` (512 or 1024), with the article's own latency figures.
+pub fn article(memory_mb: f64) -> Workload {
+    // The article's handler reads with DocumentClient.get and writes with put: no transactions.
+    let mix = article_flow(
         (read_units(Read::Eventual, 1.0), 0.0),
         (0.0, write_units(Write::Standard, 1.0)),
         (read_units(Read::Eventual, 4.0), 0.0),
     );
-    // The seed's cold and warm p50s (its latency table); the p50 stands in for the mean.
+    // The article's cold and warm p50s (its latency table); the p50 stands in for the mean.
     let (warm, init) = if memory_mb >= 1024.0 {
         (5.0, 180.0)
     } else {
@@ -192,15 +192,15 @@ pub fn seed(memory_mb: f64) -> Workload {
         },
         api: ApiKind::Rest,
         xray: default_xray(),
-        // The seed's publishMetric examples: DBQueryLatency and CacheHitRate under one dimension.
+        // The article's publishMetric examples: DBQueryLatency and CacheHitRate under one dimension.
         custom_metrics: 2.0,
         dynamodb_storage_gb: 1.0,
     };
     workload(
-        format!("seed setup (Node.js 20, {memory_mb:.0} MB, x86_64, REST API)"),
+        format!("article setup (Node.js 20, {memory_mb:.0} MB, x86_64, REST API)"),
         mix,
         serverless,
-        // Node.js + Express with a Postgres round trip: an assumption, the seed gives no throughput.
+        // Node.js + Express with a Postgres round trip: an assumption, the article gives no throughput.
         kubernetes("t3.medium", 1_000.0, &["db.t3.medium"]),
     )
 }

@@ -5,19 +5,21 @@ use std::path::{Path, PathBuf};
 use crate::assumptions;
 use crate::bill::{Model, ModelError, Stack};
 use crate::cloudwatch::{self, CloudWatchError, Summary};
-use crate::comparison::seed_comparison;
+use crate::comparison::article_comparison;
+use crate::cost_chart::{Chart, Marker, Series, curve};
 use crate::crossover;
 use crate::pricing::{Pricing, PricingError};
 use crate::report::{crossover_sentence, explain, source_summary, sources, stand_ins, table};
 use crate::results::{CostInputs, ResultsError};
-use crate::svg::{Chart, Marker, Series, curve};
 use crate::traffic::short;
 use crate::workload::{ApiKind, Workload};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Assumptions {
-    /// The seed article's setup next to its published table, then twinstack's own figures.
-    Seed,
+    /// The article's setup next to its published table, then twinstack's own figures
+    /// (`seed` is accepted too).
+    #[value(alias = "seed")]
+    Article,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -92,7 +94,7 @@ impl CostArgs {
             line += &format!(" --from-cloudwatch {}", from.display());
         }
         if self.assumptions.is_some() {
-            line += " --assumptions seed";
+            line += " --assumptions article";
         } else if self.api == ApiKind::Http {
             line += " --api http";
         }
@@ -146,8 +148,8 @@ pub fn render(args: &CostArgs) -> Result<Output, CostError> {
     let notes = measured(args, &mut workload)?;
     assumptions::relabel(&mut workload);
     let measured = measured_section(&notes);
-    if args.assumptions == Some(Assumptions::Seed) {
-        let comparison = seed_comparison(
+    if args.assumptions == Some(Assumptions::Article) {
+        let comparison = article_comparison(
             &pricing,
             &workload,
             &measured,
@@ -254,5 +256,23 @@ fn chart(model: &Model, crossings: &[crossover::Crossing]) -> Chart {
             .collect(),
         dots: Vec::new(),
         dots_label: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::Assumptions;
+
+    #[test]
+    fn the_article_assumptions_answer_to_article_and_to_seed() {
+        for name in ["article", "seed"] {
+            assert_eq!(
+                Assumptions::from_str(name, false),
+                Ok(Assumptions::Article),
+                "{name}"
+            );
+        }
     }
 }

@@ -3,10 +3,12 @@
 //!
 //! `twinstack cost` (see [`CostArgs`]) prices the serverless twin (API Gateway, Lambda, DynamoDB,
 //! CloudWatch, X-Ray) and the Kubernetes twin (EKS, EC2 nodes, RDS, load balancer, NAT gateway,
-//! volumes, the same logs) at the seed article's scale points — 10K, 100K, 1M, 10M and 50M
+//! volumes, the same logs) at the article's scale points — 10K, 100K, 1M, 10M and 50M
 //! requests/day — finds the crossover by bisection, and draws both curves on a log–log SVG chart.
-//! `--assumptions seed` models the seed's own setup next to its published table and explains every
-//! row that differs by more than 25%; `crates/cost/COMPARISON.md` is that output.
+//! The article is the benchmark this project compares against ("AWS Serverless vs. Kubernetes: A
+//! Cost & Performance Benchmark (2026)", [`article`]): `--assumptions article` models its setup next
+//! to its published table and explains every row that differs by more than 25%;
+//! `crates/cost/COMPARISON.md` is that output.
 //!
 //! # Inputs
 //!
@@ -59,20 +61,21 @@
 //! - `max_memory_used_mb`, `max_rss_mb`, `target_p95_ms` are reported with the figures taken.
 //! - Byte counts are per request; the Kubernetes twin ships the same log bytes as the Lambda twin.
 
+pub mod article;
 pub mod assumptions;
 pub mod bill;
+pub mod chart;
 mod cli;
 pub mod cloudwatch;
 pub mod comparison;
+pub mod cost_chart;
 pub mod crossover;
 pub mod dynamodb_units;
 pub mod lambda;
 pub mod pricing;
 pub mod report;
 pub mod results;
-pub mod seed;
 mod stats;
-pub mod svg;
 pub mod traffic;
 pub mod workload;
 

@@ -1,4 +1,4 @@
-//! The text of a report: the seed's scale table for one workload, the line items behind each figure
+//! The text of a report: the article's scale table for one workload, the line items behind each figure
 //! (`--explain`), the crossover sentence, and the stand-in prices. All of it Markdown, so the same
 //! text reads in a terminal and renders in a repository.
 
@@ -9,7 +9,7 @@ use crate::crossover::{Crossing, Direction};
 use crate::pricing::{Pricing, SourceKind};
 use crate::traffic::short;
 
-/// The seed's scale points, requests/day.
+/// The article's scale points, requests/day.
 pub const SCALE_POINTS: [f64; 5] = [1e4, 1e5, 1e6, 1e7, 5e7];
 
 /// "$3.50", "$145", "$1,450".
@@ -75,17 +75,32 @@ pub fn crossover_sentence(crossings: &[Crossing]) -> String {
         .join(" ")
 }
 
-/// The seed's table for one model.
+/// The article's table for one model.
 pub fn table(model: &Model) -> String {
-    let mut text = String::from("| Requests/day | Serverless | Kubernetes |\n|---|---:|---:|\n");
+    scale_table(&[
+        ("Serverless", &|per_day| {
+            model.total(Stack::Serverless, per_day)
+        }),
+        ("Kubernetes", &|per_day| {
+            model.total(Stack::Kubernetes, per_day)
+        }),
+    ])
+}
+
+/// Monthly cost at each of the article's scale points, one column per (heading, cost at a rate).
+pub fn scale_table(columns: &[(&str, &dyn Fn(f64) -> f64)]) -> String {
+    let headings: Vec<&str> = columns.iter().map(|(heading, _)| *heading).collect();
+    let mut text = format!(
+        "| Requests/day | {} |\n|---|{}\n",
+        headings.join(" | "),
+        "---:|".repeat(columns.len())
+    );
     for per_day in SCALE_POINTS {
-        let _ = writeln!(
-            text,
-            "| {} | {} | {} |",
-            short(per_day),
-            money(model.total(Stack::Serverless, per_day)),
-            money(model.total(Stack::Kubernetes, per_day))
-        );
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(_, cost)| money(cost(per_day)))
+            .collect();
+        let _ = writeln!(text, "| {} | {} |", short(per_day), cells.join(" | "));
     }
     text
 }

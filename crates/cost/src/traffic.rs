@@ -18,7 +18,7 @@ pub fn gigabytes(bytes: f64) -> f64 {
     bytes / BYTES_PER_GB
 }
 
-/// "10K", "2.5M", "1.2B": requests/day the way the seed writes them.
+/// "10K", "2.5M", "1.2B": requests/day the way the article writes them.
 pub fn short(per_day: f64) -> String {
     let (value, suffix) = if per_day >= 1e9 {
         (per_day / 1e9, "B")
@@ -52,7 +52,7 @@ mod tests {
     }
 
     #[test]
-    fn request_counts_print_like_the_seed_table() {
+    fn request_counts_print_like_the_article_table() {
         assert_eq!(short(10_000.0), "10K");
         assert_eq!(short(2_500_000.0), "2.5M");
         assert_eq!(short(50_000_000.0), "50M");

@@ -27,7 +27,7 @@ fn testdata(name: &str) -> PathBuf {
 }
 
 #[test]
-fn the_report_has_the_seed_scale_points_and_the_crossover() {
+fn the_report_has_the_article_scale_points_and_the_crossover() {
     let output = render(&args()).unwrap();
 
     for row in ["| 10K |", "| 100K |", "| 1M |", "| 10M |", "| 50M |"] {

@@ -143,7 +143,31 @@ fn a_price_that_is_not_a_number_is_refused() {
 
     assert_eq!(
         error.to_string(),
-        "nat_gateway.data_processed.price: expected a number"
+        "nat_gateway.data_processed.price: invalid type: string \"0.056\", expected f64"
+    );
+}
+
+#[test]
+fn a_misspelt_field_is_refused_instead_of_ignored() {
+    let error = refused(|file| {
+        let entry = file["eks"]["control_plane"].as_object_mut().unwrap();
+        let source = entry.remove("source").unwrap();
+        entry.insert("sauce".into(), source);
+    });
+
+    assert_eq!(
+        error.to_string(),
+        "eks.control_plane.sauce: unknown field `sauce`, expected one of `unit`, `price`, `tiers`, `source`, `note`"
+    );
+}
+
+#[test]
+fn a_currency_other_than_usd_is_refused() {
+    let error = refused(|file| file["currency"] = json!("EUR"));
+
+    assert_eq!(
+        error.to_string(),
+        "currency: unknown variant `EUR`, expected `USD`"
     );
 }
 
@@ -185,7 +209,7 @@ fn a_source_of_an_unknown_kind_is_refused() {
 
     assert_eq!(
         error.to_string(),
-        "public_ipv4.source.kind: unknown source kind \"blog\" (expected aws-page, secondary or not-found)"
+        "public_ipv4.source.kind: unknown variant `blog`, expected one of `aws-page`, `secondary`, `not-found`"
     );
 }
 

@@ -117,7 +117,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn the_seeds_order_body_sends_the_captured_id_with_its_type() {
+    fn the_articles_order_body_sends_the_captured_id_with_its_type() {
         let body = JsonBody::compile(&json!({
             "userId": "{{ userId }}",
             "items": [{"sku": "PROD-001", "qty": 2}],

@@ -245,7 +245,7 @@ mod tests {
     }
 
     #[test]
-    fn the_seeds_ramp_matches_artillerys_arithmetic_to_the_arrival() {
+    fn the_articles_ramp_matches_artillerys_arithmetic_to_the_arrival() {
         let phase = one(spec(600.0, 10.0, Some(500.0)), Scale::default());
         assert_eq!(phase.ramp_period_arrivals(0), 10);
         assert_eq!(phase.ramp_period_arrivals(300), 255);

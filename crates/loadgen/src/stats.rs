@@ -54,6 +54,24 @@ pub enum Outcome {
     Failed(ErrorKind),
 }
 
+impl Outcome {
+    /// Why the request counts as an error, if it does: no response, a status outside 2xx, or a
+    /// 2xx whose strict capture failed.
+    fn error(&self) -> Option<ErrorKind> {
+        match *self {
+            Outcome::Response { status, .. } if !(200..300).contains(&status) => {
+                Some(ErrorKind::Non2xx)
+            }
+            Outcome::Response {
+                capture_failed: true,
+                ..
+            } => Some(ErrorKind::CaptureFailed),
+            Outcome::Response { .. } => None,
+            Outcome::Failed(kind) => Some(kind),
+        }
+    }
+}
+
 /// Error categories, as reported under `errors.byKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ErrorKind {
@@ -184,22 +202,18 @@ impl Stats {
 
     fn record(&mut self, sample: &Sample) {
         self.count += 1;
-        match sample.outcome {
-            Outcome::Response {
-                status,
-                latency_us,
-                capture_failed,
-            } => {
-                self.responses += 1;
-                self.latency_us.saturating_record(latency_us);
-                if !(200..300).contains(&status) {
-                    *self.by_status.entry(status).or_default() += 1;
-                    self.add_error(ErrorKind::Non2xx);
-                } else if capture_failed {
-                    self.add_error(ErrorKind::CaptureFailed);
-                }
+        if let Outcome::Response {
+            status, latency_us, ..
+        } = sample.outcome
+        {
+            self.responses += 1;
+            self.latency_us.saturating_record(latency_us);
+            if !(200..300).contains(&status) {
+                *self.by_status.entry(status).or_default() += 1;
             }
-            Outcome::Failed(kind) => self.add_error(kind),
+        }
+        if let Some(kind) = sample.outcome.error() {
+            self.add_error(kind);
         }
         for (metric, ms) in &sample.server_timing {
             self.server_timing_us
@@ -234,18 +248,11 @@ impl Second {
 
     fn record(&mut self, sample: &Sample) {
         self.count += 1;
-        match sample.outcome {
-            Outcome::Response {
-                status,
-                latency_us,
-                capture_failed,
-            } => {
-                self.latency_us.saturating_record(latency_us);
-                if !(200..300).contains(&status) || capture_failed {
-                    self.errors += 1;
-                }
-            }
-            Outcome::Failed(_) => self.errors += 1,
+        if let Outcome::Response { latency_us, .. } = sample.outcome {
+            self.latency_us.saturating_record(latency_us);
+        }
+        if sample.outcome.error().is_some() {
+            self.errors += 1;
         }
     }
 }

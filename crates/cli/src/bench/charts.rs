@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::table::escape;
+use twinstack_cost::chart::{self, Axis, Plot, Stroke, escape};
 
 const WIDTH: f64 = 900.0;
 const HEIGHT: f64 = 360.0;
@@ -17,6 +17,11 @@ pub const COLOURS: [[&str; 3]; 2] = [
     ["#f6c28b", "#ef9a3c", "#c46a0c"],
     ["#9ec5e8", "#4f8fcf", "#1f5a99"],
 ];
+/// Phase labels: their font size, a generous width per character at that size, and how many rows
+/// of them fit above the lines before a label is left to its marker's tooltip.
+const PHASE_FONT: f64 = 10.0;
+const PHASE_CHAR_WIDTH: f64 = 6.0;
+const PHASE_ROWS: usize = 3;
 
 /// A bar group: its label and the bars' values (ms), `None` for a bar with no data.
 pub struct Group {
@@ -30,107 +35,62 @@ pub struct Bar {
     pub colour: &'static str,
 }
 
-/// A logarithmic axis over whole decades covering `values`.
-struct LogAxis {
-    low: f64,
-    high: f64,
-}
-
-impl LogAxis {
-    fn covering(values: impl Iterator<Item = f64>) -> LogAxis {
-        let (mut low, mut high) = (f64::MAX, f64::MIN);
-        for value in values.filter(|v| *v > 0.0 && v.is_finite()) {
-            low = low.min(value);
-            high = high.max(value);
-        }
-        if low > high {
-            return LogAxis {
-                low: 0.1,
-                high: 10.0,
-            };
-        }
-        let low = 10f64.powf(low.log10().floor());
-        let high = 10f64.powf(high.log10().ceil()).max(low * 10.0);
-        LogAxis { low, high }
-    }
-
-    /// The y coordinate of `value` (clamped into the axis).
-    fn y(&self, value: f64) -> f64 {
-        let value = value.clamp(self.low, self.high);
-        let fraction = (value.log10() - self.low.log10()) / (self.high.log10() - self.low.log10());
-        HEIGHT - BOTTOM - fraction * (HEIGHT - TOP - BOTTOM)
-    }
-
-    fn decades(&self) -> Vec<f64> {
-        let mut ticks = vec![self.low];
-        while *ticks.last().expect("non-empty") < self.high * 0.999 {
-            ticks.push(ticks.last().expect("non-empty") * 10.0);
-        }
-        ticks
-    }
-
-    fn draw(&self, svg: &mut String, unit: &str) {
-        for tick in self.decades() {
-            let y = self.y(tick);
-            let _ = writeln!(
-                svg,
-                r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="11">{} {unit}</text>"##,
-                WIDTH - RIGHT,
-                LEFT - 6.0,
-                y + 4.0,
-                trim(tick)
-            );
-        }
-    }
-}
-
-fn trim(value: f64) -> String {
+fn milliseconds(value: f64) -> String {
     let text = format!("{value:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    format!("{} ms", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
-fn open(svg: &mut String, title: &str) {
+fn open(title: &str) -> String {
+    let mut svg = String::new();
+    chart::open(&mut svg, WIDTH, HEIGHT, title);
     let _ = writeln!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" font-family="sans-serif" role="img"><title>{t}</title><text x="{LEFT}" y="20" font-size="14" font-weight="bold">{t}</text>"#,
-        t = escape(title)
+        r#"<text x="{LEFT}" y="20" font-size="14" font-weight="bold">{}</text>"#,
+        escape(title)
     );
+    svg
 }
 
-fn legend(svg: &mut String, entries: &[(&str, &str)]) {
+fn plot(x: Axis, y: Axis) -> Plot {
+    Plot {
+        left: LEFT,
+        top: TOP,
+        width: WIDTH - LEFT - RIGHT,
+        height: HEIGHT - TOP - BOTTOM,
+        x,
+        y,
+    }
+}
+
+/// Legend entries in a row under the plot; each draws its own sample and returns its width.
+fn legend<T>(svg: &mut String, entries: &[T], mut draw: impl FnMut(&mut String, f64, &T) -> f64) {
     let mut x = LEFT;
-    for (name, colour) in entries {
-        let _ = writeln!(
-            svg,
-            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
-            HEIGHT - 22.0,
-            x + 16.0,
-            HEIGHT - 12.0,
-            escape(name)
-        );
-        x += 24.0 + 7.0 * name.len() as f64;
+    for entry in entries {
+        x += draw(svg, x, entry);
     }
 }
 
 /// Grouped bars on a log axis.
 pub fn bars(title: &str, groups: &[Group], bars: &[Bar]) -> String {
-    let axis = LogAxis::covering(groups.iter().flat_map(|g| g.bars.iter().flatten().copied()));
-    let mut svg = String::new();
-    open(&mut svg, title);
-    axis.draw(&mut svg, "ms");
-    let slot = (WIDTH - LEFT - RIGHT) / groups.len().max(1) as f64;
+    let plot = plot(
+        Axis::linear(0.0, groups.len() as f64),
+        Axis::log(groups.iter().flat_map(|g| g.bars.iter().flatten().copied())),
+    );
+    let mut svg = open(title);
+    plot.y_ticks(&mut svg, milliseconds);
+    let slot = plot.width / groups.len().max(1) as f64;
     let bar_width = (slot * 0.8) / bars.len().max(1) as f64;
     for (index, group) in groups.iter().enumerate() {
-        let x0 = LEFT + slot * index as f64 + slot * 0.1;
+        let x0 = plot.x(index as f64) + slot * 0.1;
         for (position, value) in group.bars.iter().enumerate() {
             let Some(value) = value else { continue };
-            let y = axis.y(*value);
+            let y = plot.y(*value);
             let _ = writeln!(
                 svg,
                 r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: {} {value:.2} ms</title></rect>"#,
                 x0 + bar_width * position as f64,
                 bar_width * 0.9,
-                HEIGHT - BOTTOM - y,
+                plot.bottom() - y,
                 bars[position].colour,
                 escape(&group.label),
                 escape(&bars[position].name)
@@ -140,12 +100,22 @@ pub fn bars(title: &str, groups: &[Group], bars: &[Bar]) -> String {
             svg,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12">{}</text>"#,
             x0 + slot * 0.4,
-            HEIGHT - BOTTOM + 16.0,
+            plot.bottom() + 16.0,
             escape(&group.label)
         );
     }
-    let entries: Vec<(&str, &str)> = bars.iter().map(|b| (b.name.as_str(), b.colour)).collect();
-    legend(&mut svg, &entries);
+    legend(&mut svg, bars, |svg, x, bar| {
+        let _ = writeln!(
+            svg,
+            r#"<rect x="{x:.1}" y="{:.1}" width="12" height="12" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
+            HEIGHT - 22.0,
+            bar.colour,
+            x + 16.0,
+            HEIGHT - 12.0,
+            escape(&bar.name)
+        );
+        24.0 + 7.0 * bar.name.chars().count() as f64
+    });
     svg + "</svg>\n"
 }
 
@@ -157,81 +127,100 @@ pub struct Line {
     pub points: Vec<(f64, f64)>,
 }
 
-/// Lines over time on a log axis, with a labelled marker where each phase starts.
+impl Line {
+    fn stroke(&self) -> Stroke<'static> {
+        Stroke {
+            colour: self.colour,
+            width: 1.5,
+            dash: self.dashed.then_some("5,3"),
+        }
+    }
+}
+
+/// Where a phase's name is written: left end, baseline, and estimated width.
+#[derive(Debug, PartialEq)]
+struct PhaseLabel {
+    x: f64,
+    y: f64,
+    width: f64,
+    name: String,
+}
+
+/// Labels for the phases (start second, name), each right of its marker in the first row where it
+/// clears the label before it; a label no row has room for is left out (its marker keeps the name
+/// as a tooltip), so narrow phases never print over each other.
+fn phase_labels(plot: &Plot, phases: &[(f64, String)]) -> Vec<Option<PhaseLabel>> {
+    let mut row_ends = [f64::NEG_INFINITY; PHASE_ROWS];
+    phases
+        .iter()
+        .map(|(start, name)| {
+            let width = PHASE_CHAR_WIDTH * name.chars().count() as f64;
+            let x = (plot.x(*start) + 3.0).min(plot.right() - width);
+            let row = row_ends.iter().position(|end| *end + 4.0 <= x)?;
+            row_ends[row] = x + width;
+            Some(PhaseLabel {
+                x,
+                y: plot.top + 10.0 + 12.0 * row as f64,
+                width,
+                name: name.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Lines over time on a log axis, with a labelled marker where each phase starts; the time axis
+/// spans the `seconds` scheduled, or longer if a line does.
 pub fn timeline(title: &str, lines: &[Line], phases: &[(f64, String)], seconds: f64) -> String {
-    let axis = LogAxis::covering(lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)));
-    let x = |second: f64| LEFT + second / seconds.max(1.0) * (WIDTH - LEFT - RIGHT);
-    let mut svg = String::new();
-    open(&mut svg, title);
-    axis.draw(&mut svg, "ms");
-    for (start, name) in phases {
+    // The last second with data may end after the schedule (requests that started late).
+    let last = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .fold(seconds, f64::max);
+    let plot = plot(
+        Axis::linear(0.0, last),
+        Axis::log(lines.iter().flat_map(|l| l.points.iter().map(|p| p.1))),
+    );
+    let mut svg = open(title);
+    plot.y_ticks(&mut svg, milliseconds);
+    plot.x_ticks(&mut svg, |second| format!("{second}"));
+    for ((start, name), label) in phases.iter().zip(phase_labels(&plot, phases)) {
         let _ = writeln!(
             svg,
-            r##"<line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{:.1}" stroke="#999" stroke-dasharray="3,3"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#555">{}</text>"##,
-            HEIGHT - BOTTOM,
-            x(*start) + 3.0,
-            TOP + 10.0,
+            r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#999" stroke-dasharray="3,3"><title>{}</title></line>"##,
+            plot.top,
+            plot.bottom(),
             escape(name),
-            x = x(*start)
+            x = plot.x(*start)
         );
+        if let Some(label) = label {
+            let _ = writeln!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" font-size="{PHASE_FONT}" fill="#555">{}</text>"##,
+                label.x,
+                label.y,
+                escape(&label.name)
+            );
+        }
     }
     for line in lines {
-        let points: Vec<String> = line
-            .points
-            .iter()
-            .map(|(second, ms)| format!("{:.1},{:.1}", x(*second), axis.y(*ms)))
-            .collect();
-        let dash = if line.dashed {
-            r#" stroke-dasharray="5,3""#
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            svg,
-            r#"<polyline fill="none" stroke="{}" stroke-width="1.5"{dash} points="{}"><title>{}</title></polyline>"#,
-            line.colour,
-            points.join(" "),
-            escape(&line.name)
-        );
-    }
-    let step = [5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0]
-        .into_iter()
-        .find(|step| seconds / step <= 10.0)
-        .unwrap_or(1200.0);
-    let mut tick = 0.0;
-    while tick <= seconds {
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11">{tick}</text>"#,
-            x(tick),
-            HEIGHT - BOTTOM + 16.0
-        );
-        tick += step;
+        plot.polyline(&mut svg, &line.points, &line.stroke(), Some(&line.name));
     }
     let _ = writeln!(
         svg,
         r#"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="11">seconds into the run</text>"#,
-        WIDTH - RIGHT,
-        HEIGHT - BOTTOM + 32.0
+        plot.right(),
+        plot.bottom() + 32.0
     );
-    let entries: Vec<(&str, &str)> = lines.iter().map(|l| (l.name.as_str(), l.colour)).collect();
-    legend(&mut svg, &entries);
+    legend(&mut svg, lines, |svg, x, line| {
+        chart::legend_line(svg, x, HEIGHT - 16.0, &line.stroke(), &line.name);
+        40.0 + 7.0 * line.name.chars().count() as f64
+    });
     svg + "</svg>\n"
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_log_axis_spans_whole_decades_and_puts_larger_values_higher() {
-        let axis = LogAxis::covering([0.3, 45.0].into_iter());
-
-        assert_eq!(axis.decades(), vec![0.1, 1.0, 10.0, 100.0]);
-        assert!(axis.y(10.0) < axis.y(1.0));
-        assert_eq!(axis.y(0.1), HEIGHT - BOTTOM);
-        assert_eq!(axis.y(100.0), TOP);
-    }
 
     #[test]
     fn every_bar_with_data_is_drawn_and_missing_ones_are_not() {
@@ -252,7 +241,59 @@ mod tests {
 
         let svg = bars("Latency", &groups, &legend);
 
-        assert_eq!(svg.matches("<rect").count(), 1 + legend.len());
+        assert_eq!(
+            svg.matches("<rect").count(),
+            1 + 1 + legend.len(),
+            "background, one bar, the legend"
+        );
         assert!(svg.contains("get user: Serverless p50 1.50 ms"), "{svg}");
+    }
+
+    #[test]
+    fn a_chart_without_data_draws_its_frame_without_panicking() {
+        let svg = timeline("Nothing yet", &[], &[], 0.0);
+        let empty_bars = bars("Nothing either", &[], &[]);
+
+        assert!(svg.trim_end().ends_with("</svg>"), "{svg}");
+        assert!(empty_bars.trim_end().ends_with("</svg>"), "{empty_bars}");
+    }
+
+    #[test]
+    fn phase_labels_never_overlap_even_when_phases_are_narrow() {
+        let phases: Vec<(f64, String)> = [
+            (0.0, "warm up"),
+            (1.0, "ramp up load"),
+            (2.0, "sustained load"),
+            (3.0, "spike"),
+            (3.5, "cool down"),
+            (4.0, "after the spike"),
+            (60.0, "the long tail"),
+            (99.5, "last word"),
+        ]
+        .into_iter()
+        .map(|(start, name)| (start, name.to_owned()))
+        .collect();
+        let plot = plot(Axis::linear(0.0, 100.0), Axis::log([1.0, 10.0]));
+
+        let labels = phase_labels(&plot, &phases);
+
+        let placed: Vec<&PhaseLabel> = labels.iter().flatten().collect();
+        assert!(placed.len() >= 4, "{labels:?}");
+        for (index, a) in placed.iter().enumerate() {
+            assert!(a.x + a.width <= plot.right(), "{a:?} runs off the plot");
+            for b in &placed[index + 1..] {
+                let apart = a.y != b.y || a.x + a.width <= b.x || b.x + b.width <= a.x;
+                assert!(apart, "{a:?} overlaps {b:?}");
+            }
+        }
+        assert_eq!(
+            labels
+                .last()
+                .unwrap()
+                .as_ref()
+                .map(|label| label.name.as_str()),
+            Some("last word"),
+            "a label near the right edge moves left to fit"
+        );
     }
 }

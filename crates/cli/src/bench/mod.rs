@@ -6,6 +6,7 @@
 mod charts;
 mod cold_start;
 mod machine;
+mod markdown;
 mod procs;
 mod report;
 mod results;
@@ -31,7 +32,7 @@ pub struct BenchArgs {
     /// The Artillery config both twins are driven with.
     #[arg(long, default_value = "loadtest/crud.yml")]
     pub config: PathBuf,
-    /// Multiply every phase duration (0.02 turns the seed's 82 minutes into 98 s per twin).
+    /// Multiply every phase duration (0.02 turns the article's 82 minutes into 98 s per twin).
     #[arg(long, default_value_t = 0.02)]
     pub time_scale: f64,
     /// Multiply every arrival rate (0.05: sustained 25 virtual users/s, spike 100/s, 5 requests
@@ -73,6 +74,10 @@ pub struct BenchArgs {
     /// debug is for the harness's own test).
     #[arg(long, value_enum, default_value_t = BuildProfile::Release)]
     pub profile: BuildProfile,
+    /// Run nothing: write report.md, report.html and cost.svg into --out from an earlier run's
+    /// results.json (to read a run again, or a report from a run made elsewhere).
+    #[arg(long, value_name = "results.json")]
+    pub report_from: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -113,6 +118,15 @@ impl BenchArgs {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.report_from {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let results: Results =
+            serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
+        return write_report(&args.out, &args.region, path, &results);
+    }
     let script = twinstack_loadgen::cli::read_script(&args.config)?;
     let scale = Scale {
         time: args.time_scale,
@@ -158,7 +172,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         cold_starts,
         cost_inputs,
     };
-    write_report(&args, &results)
+    let results_path = args.out.join("results.json");
+    write(&results_path, &serde_json::to_string_pretty(&results)?)?;
+    write_report(&args.out, &args.region, &results_path, &results)
 }
 
 type LocalOutcome = (
@@ -306,14 +322,18 @@ async fn load(script: Script, target: &str, scale: Scale) -> anyhow::Result<Repo
     Ok(twinstack_loadgen::run(script, options).await?)
 }
 
-fn write_report(args: &BenchArgs, results: &Results) -> anyhow::Result<()> {
-    let out = &args.out;
-    let results_path = out.join("results.json");
-    write(&results_path, &serde_json::to_string_pretty(results)?)?;
+/// report.md, report.html and cost.svg into `out`, the cost projected from `results_path`'s
+/// `cost_inputs`.
+fn write_report(
+    out: &Path,
+    region: &str,
+    results_path: &Path,
+    results: &Results,
+) -> anyhow::Result<()> {
     let cost = twinstack_cost::render(&twinstack_cost::CostArgs {
-        region: args.region.clone(),
+        region: region.to_owned(),
         pricing: None,
-        from: Some(results_path.clone()),
+        from: Some(results_path.to_path_buf()),
         from_cloudwatch: None,
         api: twinstack_cost::workload::ApiKind::Rest,
         explain: false,
@@ -330,10 +350,10 @@ fn write_report(args: &BenchArgs, results: &Results) -> anyhow::Result<()> {
     )?;
     println!("\n{markdown}");
     eprintln!(
-        "wrote {}, {} and {}",
-        results_path.display(),
+        "wrote {} and {} from {}",
         out.join("report.md").display(),
-        out.join("report.html").display()
+        out.join("report.html").display(),
+        results_path.display()
     );
     Ok(())
 }

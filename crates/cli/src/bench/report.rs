@@ -1,16 +1,17 @@
-//! report.md and report.html from the results: the seed's tables side by side, then where the time
+//! report.md and report.html from the results: the article's tables side by side, then where the time
 //! went, what each twin used, the phases, and the cost projection from these figures.
 
 use twinstack_loadgen::report::{NamedStats, Percentiles, StatsReport};
 
 use super::charts::{self, Bar, COLOURS, Group, Line};
+use super::markdown;
 use super::results::{Results, Twin, TwinRun};
-use super::table::{Table, escape};
+use super::table::Table;
 
-/// Both twins, in the seed's column order.
+/// Both twins, in the article's column order.
 const TWINS: [Twin; 2] = [Twin::Serverless, Twin::Kubernetes];
 
-/// The seed's endpoint types, by the request names of loadtest/crud.yml.
+/// The article's endpoint types, by the request names of loadtest/crud.yml.
 pub fn endpoint_type(request: &str) -> &'static str {
     match request {
         "health" => "Simple GET",
@@ -511,9 +512,9 @@ pub fn html(results: &Results, cost_markdown: &str, cost_svg: &str) -> String {
         "<h1>twinstack benchmark: Serverless vs Kubernetes, same workload</h1>\n<ul>\n",
     );
     for line in header_lines(results) {
-        body += &format!("<li>{}</li>\n", escape(&line));
+        body += &format!("<li>{}</li>\n", markdown::inline(&line));
     }
-    body += &format!("</ul>\n<p>{}</p>\n", escape(&caveats(results)));
+    body += &format!("</ul>\n<p>{}</p>\n", markdown::inline(&caveats(results)));
     for svg in charts(results) {
         body += &format!("<figure>{svg}</figure>\n");
     }
@@ -521,16 +522,20 @@ pub fn html(results: &Results, cost_markdown: &str, cost_svg: &str) -> String {
         body += &table.html();
     }
     body += "<h2>Cost projection from these figures</h2>\n";
-    body += &format!("<p>{}</p>\n", escape(COST_CAVEAT));
-    body += &format!(
-        "<figure>{cost_svg}</figure>\n<pre>{}</pre>\n",
-        escape(cost_markdown)
-    );
+    body += &format!("<p>{}</p>\n", markdown::inline(COST_CAVEAT));
+    // The chart follows the table it draws.
+    let projection = markdown::to_html(cost_markdown);
+    let after_table = projection
+        .find("</table>\n")
+        .map_or(0, |at| at + "</table>\n".len());
+    body += &projection[..after_table];
+    body += &format!("<figure>{cost_svg}</figure>\n");
+    body += &projection[after_table..];
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>twinstack benchmark</title>\n\
          <style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em}}\
          table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}\
          td:first-child,th:first-child{{text-align:left}}.note{{color:#555;font-size:90%}}\
-         pre{{white-space:pre-wrap;font-size:85%}}figure{{margin:1em 0}}</style></head>\n<body>\n{body}</body></html>\n"
+         code{{font-size:90%}}figure{{margin:1em 0}}</style></head>\n<body>\n{body}</body></html>\n"
     )
 }

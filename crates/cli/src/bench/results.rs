@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use twinstack_cost::results::{
     CostInputs, Distribution, MeasuredEndpoint, MeasuredKubernetes, MeasuredLambda,
 };
@@ -17,7 +17,7 @@ pub const RESULTS_VERSION: u32 = 1;
 /// What the CDK stack deploys (`lambdaMemoryMb`'s default) and the cost model prices.
 pub const LAMBDA_MEMORY_MB: f64 = 128.0;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Twin {
     Serverless,
@@ -33,7 +33,7 @@ impl Twin {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TwinRun {
     pub twin: Twin,
@@ -47,7 +47,7 @@ pub struct TwinRun {
     pub processes: BTreeMap<String, Usage>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Results {
     pub version: u32,

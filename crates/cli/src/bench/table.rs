@@ -1,5 +1,9 @@
 //! A report table, rendered once as Markdown (report.md, the terminal) and once as HTML (report.html).
 
+use twinstack_cost::chart::escape;
+
+use super::markdown;
+
 pub struct Table {
     pub title: String,
     pub header: Vec<String>,
@@ -58,17 +62,10 @@ impl Table {
         }
         out += "</table>\n";
         if let Some(note) = &self.note {
-            out += &format!("<p class=\"note\">{}</p>\n", escape(note));
+            out += &format!("<p class=\"note\">{}</p>\n", markdown::inline(note));
         }
         out
     }
-}
-
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ async fn price_of(api: &Api, sku: &str) -> u64 {
         .unwrap()
 }
 
-/// The seed article's flow: read a user, capture its id, order for it, list its orders.
+/// The article's flow: read a user, capture its id, order for it, list its orders.
 pub async fn seed_article_scenario_works_as_written(api: &Api) {
     for n in [1, 7, 10] {
         let user = api.get(&format!("/api/users/{n}")).await.expect(200);

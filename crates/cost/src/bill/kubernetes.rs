@@ -1,7 +1,7 @@
 //! The Kubernetes twin's bill: EKS with worker nodes sized by CPU for the peak hour, RDS PostgreSQL
 //! sized by load, a load balancer, a NAT gateway, volumes, and the same logs and egress as serverless.
 
-use super::shared::{data_transfer_out, log_gb_per_month, logs, priced};
+use super::shared::{self, log_gb_per_month, priced};
 use super::{Bill, Model, Stack};
 use crate::pricing::Instance;
 use crate::report::number;
@@ -24,7 +24,7 @@ pub fn bill(model: &Model, requests_per_day: f64) -> Bill {
         .max(processed_gb_per_hour / lcu.processed_gb_per_hour);
     let log_gb = log_gb_per_month(workload, requests_per_day);
 
-    let mut items = vec![
+    let items = vec![
         priced(
             "EKS control plane",
             HOURS_PER_MONTH,
@@ -117,13 +117,13 @@ pub fn bill(model: &Model, requests_per_day: f64) -> Bill {
             ),
         ),
     ];
-    items.extend(logs(workload, pricing, requests_per_day));
-    items.push(data_transfer_out(workload, pricing, requests_per_day));
-    Bill {
-        stack: Stack::Kubernetes,
-        requests_per_day,
+    shared::bill(
+        Stack::Kubernetes,
         items,
-    }
+        workload,
+        pricing,
+        requests_per_day,
+    )
 }
 
 /// Worker nodes for the peak hour: application CPU at the HPA target plus the cluster's own overhead,
@@ -174,14 +174,6 @@ mod tests {
         .unwrap()
     }
 
-    fn cost(bill: &Bill, name: &str) -> f64 {
-        bill.items
-            .iter()
-            .find(|item| item.name.starts_with(name))
-            .unwrap_or_else(|| panic!("no line item {name}"))
-            .cost
-    }
-
     #[test]
     fn low_traffic_runs_on_the_minimum_nodes_and_the_smallest_database() {
         let model = model();
@@ -216,14 +208,14 @@ mod tests {
         // NAT $0.056, IPv4 $0.005, gp3 $0.0912, RDS storage $0.131; 730 hours.
         let bill = bill(&model(), 10_000.0);
 
-        assert!((cost(&bill, "EKS control plane") - 73.0).abs() < 1e-9);
-        assert!((cost(&bill, "EC2 worker nodes") - 3.0 * 730.0 * 0.0359).abs() < 1e-9);
-        assert!((cost(&bill, "EBS gp3") - (3.0 * 20.0 + 110.0) * 0.0912).abs() < 1e-9);
-        assert!((cost(&bill, "RDS PostgreSQL") - 730.0 * 0.065).abs() < 1e-9);
-        assert!((cost(&bill, "RDS storage") - 20.0 * 0.131).abs() < 1e-9);
-        assert!((cost(&bill, "Load balancer hours") - 730.0 * 0.0239).abs() < 1e-9);
-        assert!((cost(&bill, "NAT gateway hours") - 730.0 * 0.056).abs() < 1e-9);
-        assert!((cost(&bill, "Public IPv4") - 3.0 * 730.0 * 0.005).abs() < 1e-9);
+        assert!((bill.cost_of("EKS control plane") - 73.0).abs() < 1e-9);
+        assert!((bill.cost_of("EC2 worker nodes") - 3.0 * 730.0 * 0.0359).abs() < 1e-9);
+        assert!((bill.cost_of("EBS gp3") - (3.0 * 20.0 + 110.0) * 0.0912).abs() < 1e-9);
+        assert!((bill.cost_of("RDS PostgreSQL") - 730.0 * 0.065).abs() < 1e-9);
+        assert!((bill.cost_of("RDS storage") - 20.0 * 0.131).abs() < 1e-9);
+        assert!((bill.cost_of("Load balancer hours") - 730.0 * 0.0239).abs() < 1e-9);
+        assert!((bill.cost_of("NAT gateway hours") - 730.0 * 0.056).abs() < 1e-9);
+        assert!((bill.cost_of("Public IPv4") - 3.0 * 730.0 * 0.005).abs() < 1e-9);
     }
 
     #[test]
@@ -234,7 +226,7 @@ mod tests {
 
         let gb_per_hour = 50e6 / 86_400.0 * 3600.0 * 1200.0 / 1_073_741_824.0;
         assert!(
-            (cost(&bill, "Load balancer capacity units") - gb_per_hour * 730.0 * 0.008).abs()
+            (bill.cost_of("Load balancer capacity units") - gb_per_hour * 730.0 * 0.008).abs()
                 < 1e-9
         );
     }

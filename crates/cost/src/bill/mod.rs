@@ -49,6 +49,16 @@ impl Bill {
     pub fn total(&self) -> f64 {
         self.items.iter().map(|item| item.cost).sum()
     }
+
+    /// The cost of the line item whose name starts with `name`, for tests.
+    #[cfg(test)]
+    fn cost_of(&self, name: &str) -> f64 {
+        self.items
+            .iter()
+            .find(|item| item.name.starts_with(name))
+            .unwrap_or_else(|| panic!("no line item {name}"))
+            .cost
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]

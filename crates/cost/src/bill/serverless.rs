@@ -1,6 +1,6 @@
 //! The serverless twin's bill: API Gateway → Lambda → DynamoDB, with CloudWatch and X-Ray.
 
-use super::shared::{data_transfer_out, logs, priced};
+use super::shared::{self, priced};
 use super::{Bill, Model, Stack};
 use crate::lambda::{Billed, gb_seconds_per_invocation};
 use crate::report::number;
@@ -27,7 +27,7 @@ pub fn bill(model: &Model, requests_per_day: f64) -> Bill {
     let write_units = requests * workload.write_units_per_request();
     let traces = traces_recorded(&serverless.xray, average_per_second(requests_per_day));
 
-    let mut items = vec![
+    let items = vec![
         priced(
             api_name,
             millions,
@@ -96,13 +96,13 @@ pub fn bill(model: &Model, requests_per_day: f64) -> Bill {
             ),
         ),
     ];
-    items.extend(logs(workload, pricing, requests_per_day));
-    items.push(data_transfer_out(workload, pricing, requests_per_day));
-    Bill {
-        stack: Stack::Serverless,
-        requests_per_day,
+    shared::bill(
+        Stack::Serverless,
         items,
-    }
+        workload,
+        pricing,
+        requests_per_day,
+    )
 }
 
 /// Traces a month under a reservoir-plus-rate rule at an average request rate.
@@ -118,17 +118,9 @@ mod tests {
     use crate::assumptions;
     use crate::pricing::Pricing;
 
-    fn cost(bill: &Bill, name: &str) -> f64 {
-        bill.items
-            .iter()
-            .find(|item| item.name.starts_with(name))
-            .unwrap_or_else(|| panic!("no line item {name}"))
-            .cost
-    }
-
-    fn seed_model() -> Model {
+    fn article_model() -> Model {
         Model::new(
-            assumptions::seed(1024.0),
+            assumptions::article(1024.0),
             Pricing::builtin("ap-south-1").unwrap(),
         )
         .unwrap()
@@ -156,9 +148,9 @@ mod tests {
     }
 
     #[test]
-    fn one_million_requests_a_day_on_the_seed_setup_match_the_hand_computation() {
+    fn one_million_requests_a_day_on_the_article_setup_match_the_hand_computation() {
         // Arrange: 1M/day = 30,416,666.7 requests a month in ap-south-1.
-        let model = seed_model();
+        let model = article_model();
 
         // Act
         let bill = bill(&model, 1e6);
@@ -166,34 +158,34 @@ mod tests {
         // Assert
         let millions = 30.416_666_666_7;
         // REST: all in the first tier at $3.50.
-        assert!((cost(&bill, "API Gateway REST") - millions * 3.50).abs() < 1e-6);
+        assert!((bill.cost_of("API Gateway REST") - millions * 3.50).abs() < 1e-6);
         // Lambda requests: first million free, then $0.20.
-        assert!((cost(&bill, "Lambda requests") - (millions - 1.0) * 0.20).abs() < 1e-6);
+        assert!((bill.cost_of("Lambda requests") - (millions - 1.0) * 0.20).abs() < 1e-6);
         // 1 GB × (5 ms + 1% × 180 ms) = 0.0068 GB-s each: 206,833 GB-s, under the 400,000 free.
-        assert_eq!(cost(&bill, "Lambda compute"), 0.0);
+        assert_eq!(bill.cost_of("Lambda compute"), 0.0);
         // Reads: (0.5 + 0 + 0.5) / 3 RRU; writes: 1/3 WRU.
-        assert!((cost(&bill, "DynamoDB read") - millions / 3.0 * 0.1425).abs() < 1e-6);
-        assert!((cost(&bill, "DynamoDB write") - millions / 3.0 * 0.71).abs() < 1e-6);
+        assert!((bill.cost_of("DynamoDB read") - millions / 3.0 * 0.1425).abs() < 1e-6);
+        assert!((bill.cost_of("DynamoDB write") - millions / 3.0 * 0.71).abs() < 1e-6);
         // 600 bytes × requests = 17.0 GB, 5 free, then $0.67.
         let log_gb = 30_416_666.666_7 * 600.0 / 1_073_741_824.0;
-        assert!((cost(&bill, "CloudWatch Logs ingestion") - (log_gb - 5.0) * 0.67).abs() < 1e-6);
+        assert!((bill.cost_of("CloudWatch Logs ingestion") - (log_gb - 5.0) * 0.67).abs() < 1e-6);
         // 11.57 rps: 1 + 5% × 10.57 traced per second, 100,000 a month free, then $5 per million.
         let traces = (1.0 + 0.05 * (1e6 / 86_400.0 - 1.0)) * 730.0 * 3600.0;
-        assert!((cost(&bill, "X-Ray") - (traces / 1e6 - 0.1) * 5.0).abs() < 1e-6);
+        assert!((bill.cost_of("X-Ray") - (traces / 1e6 - 0.1) * 5.0).abs() < 1e-6);
         // 2 custom metrics are inside the 10 free.
-        assert_eq!(cost(&bill, "CloudWatch custom metrics"), 0.0);
+        assert_eq!(bill.cost_of("CloudWatch custom metrics"), 0.0);
     }
 
     #[test]
     fn lambda_compute_beyond_the_free_tier_is_billed_per_gb_second() {
         // 50M/day × 1 GB × 6.8 ms = 10.34M GB-s; 400,000 free; x86 at $0.0000166667.
-        let model = seed_model();
+        let model = article_model();
 
         let bill = bill(&model, 50e6);
 
         let gb_seconds = 50e6 * 730.0 / 24.0 * 0.0068;
         assert!(
-            (cost(&bill, "Lambda compute") - (gb_seconds - 400_000.0) * 0.000_016_666_7).abs()
+            (bill.cost_of("Lambda compute") - (gb_seconds - 400_000.0) * 0.000_016_666_7).abs()
                 < 1e-6
         );
     }

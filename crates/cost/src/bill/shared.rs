@@ -1,7 +1,7 @@
 //! Line items both twins have: logs (the Kubernetes twin ships the same bytes per request to
 //! CloudWatch Logs) and data transfer out (both answer with the same bytes).
 
-use super::LineItem;
+use super::{Bill, LineItem, Stack};
 use crate::pricing::{Price, Pricing, SourceKind};
 use crate::report::number;
 use crate::traffic::{gigabytes, requests_per_month};
@@ -64,11 +64,28 @@ fn describe(price: &Price, quantity: f64) -> String {
     )
 }
 
+/// `stack`'s bill: its own `items`, then what both stacks pay alike (logs, data transfer out).
+pub fn bill(
+    stack: Stack,
+    mut items: Vec<LineItem>,
+    workload: &Workload,
+    pricing: &Pricing,
+    requests_per_day: f64,
+) -> Bill {
+    items.extend(logs(workload, pricing, requests_per_day));
+    items.push(data_transfer_out(workload, pricing, requests_per_day));
+    Bill {
+        stack,
+        requests_per_day,
+        items,
+    }
+}
+
 pub fn log_gb_per_month(workload: &Workload, requests_per_day: f64) -> f64 {
     gigabytes(requests_per_month(requests_per_day) * workload.log_bytes_per_request)
 }
 
-pub fn logs(workload: &Workload, pricing: &Pricing, requests_per_day: f64) -> Vec<LineItem> {
+fn logs(workload: &Workload, pricing: &Pricing, requests_per_day: f64) -> Vec<LineItem> {
     let ingested = log_gb_per_month(workload, requests_per_day);
     let stored = ingested * workload.log_retention_months;
     vec![
@@ -94,11 +111,7 @@ pub fn logs(workload: &Workload, pricing: &Pricing, requests_per_day: f64) -> Ve
     ]
 }
 
-pub fn data_transfer_out(
-    workload: &Workload,
-    pricing: &Pricing,
-    requests_per_day: f64,
-) -> LineItem {
+fn data_transfer_out(workload: &Workload, pricing: &Pricing, requests_per_day: f64) -> LineItem {
     priced(
         "Data transfer out",
         gigabytes(requests_per_month(requests_per_day) * workload.response_bytes),

@@ -7,11 +7,9 @@ pub enum PricingError {
     Json(String),
     #[error("{path}: missing")]
     Missing { path: String },
-    #[error("{path}: expected {expected}")]
-    WrongType {
-        path: String,
-        expected: &'static str,
-    },
+    /// What serde refused: a wrong type, an unknown field or source kind, a currency other than USD.
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
     #[error("{path}: the price has no unit (expected \"{expected}\")")]
     NoUnit {
         path: String,
@@ -29,8 +27,6 @@ pub enum PricingError {
     NotPositive { path: String },
     #[error("{path}: {reason}")]
     BadTiers { path: String, reason: &'static str },
-    #[error("{path}: unknown source kind \"{found}\" (expected aws-page, secondary or not-found)")]
-    UnknownSourceKind { path: String, found: String },
     #[error(
         "no built-in pricing for region \"{0}\" (built in: ap-south-1, us-east-1; use --pricing FILE)"
     )]

@@ -1,299 +1,437 @@
-//! Reads a pricing file (JSON) into [`Pricing`], checking every figure on the way in: a missing,
-//! negative or unit-less price, a tier list out of order, or a figure without a source is refused with
-//! the path of the offending field.
+//! Reads a pricing file (JSON) into [`Pricing`]. The file's layout is the serde structs below (an
+//! unknown field is refused, so a misspelt one cannot be silently ignored); the checks serde cannot
+//! make — the expected unit, a price or tiers, tier order, signs — follow. Every refusal names the
+//! field as a path into the file (`lambda.requests.tiers[1].price`).
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde_path_to_error::Segment;
 
 use super::error::PricingError;
-use super::source::{Source, SourceKind};
+use super::source::Source;
 use super::tiers::{Tier, Tiers};
 use super::unit::Unit;
 use super::{Instance, LcuDefinition, Price, Pricing};
 
-/// A value in the file together with its path, so every error can say where it is.
-struct Node<'a> {
-    value: &'a Value,
-    path: String,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    region: String,
+    /// Every price is in US dollars; the units say so.
+    #[serde(rename = "currency")]
+    _currency: Currency,
+    /// For the file's readers.
+    #[serde(rename = "note", default)]
+    _note: Option<String>,
+    lambda: LambdaPrices,
+    api_gateway: ApiGatewayPrices,
+    dynamodb: DynamoDbPrices,
+    cloudwatch: CloudWatchPrices,
+    xray: XrayPrices,
+    eks: EksPrices,
+    ec2: Ec2Prices,
+    rds: RdsPrices,
+    load_balancer: LoadBalancerPrices,
+    nat_gateway: NatGatewayPrices,
+    public_ipv4: PriceEntry,
+    data_transfer_out: PriceEntry,
 }
 
-impl<'a> Node<'a> {
-    fn child_path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}.{key}", self.path)
-        }
-    }
+#[derive(Deserialize)]
+enum Currency {
+    #[serde(rename = "USD")]
+    Usd,
+}
 
-    fn optional(&self, key: &str) -> Option<Node<'a>> {
-        self.value.get(key).map(|value| Node {
-            value,
-            path: self.child_path(key),
-        })
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LambdaPrices {
+    requests: PriceEntry,
+    duration_x86_64: PriceEntry,
+    duration_arm64: PriceEntry,
+}
 
-    fn field(&self, key: &str) -> Result<Node<'a>, PricingError> {
-        self.optional(key).ok_or_else(|| PricingError::Missing {
-            path: self.child_path(key),
-        })
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiGatewayPrices {
+    rest: PriceEntry,
+    http: PriceEntry,
+}
 
-    fn number(&self) -> Result<f64, PricingError> {
-        self.value.as_f64().ok_or_else(|| self.wrong("a number"))
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DynamoDbPrices {
+    read_request_units: PriceEntry,
+    write_request_units: PriceEntry,
+    storage: PriceEntry,
+}
 
-    fn text(&self) -> Result<&'a str, PricingError> {
-        self.value.as_str().ok_or_else(|| self.wrong("a string"))
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloudWatchPrices {
+    logs_ingestion: PriceEntry,
+    logs_storage: PriceEntry,
+    custom_metrics: PriceEntry,
+}
 
-    fn items(&self) -> Result<Vec<Node<'a>>, PricingError> {
-        let array = self.value.as_array().ok_or_else(|| self.wrong("a list"))?;
-        Ok(array
-            .iter()
-            .enumerate()
-            .map(|(index, value)| Node {
-                value,
-                path: format!("{}[{index}]", self.path),
-            })
-            .collect())
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct XrayPrices {
+    traces_recorded: PriceEntry,
+}
 
-    fn entries(&self) -> Result<Vec<(&'a str, Node<'a>)>, PricingError> {
-        let object = self
-            .value
-            .as_object()
-            .ok_or_else(|| self.wrong("an object"))?;
-        Ok(object
-            .iter()
-            .map(|(key, value)| {
-                (
-                    key.as_str(),
-                    Node {
-                        value,
-                        path: self.child_path(&format!("\"{key}\"")),
-                    },
-                )
-            })
-            .collect())
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EksPrices {
+    control_plane: PriceEntry,
+}
 
-    fn wrong(&self, expected: &'static str) -> PricingError {
-        PricingError::WrongType {
-            path: self.path.clone(),
-            expected,
-        }
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ec2Prices {
+    instances: BTreeMap<String, InstanceEntry>,
+    ebs_gp3: PriceEntry,
+}
 
-    fn positive(&self) -> Result<f64, PricingError> {
-        let value = self.number()?;
-        if value > 0.0 {
-            Ok(value)
-        } else {
-            Err(PricingError::NotPositive {
-                path: self.path.clone(),
-            })
-        }
-    }
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RdsPrices {
+    instances: BTreeMap<String, InstanceEntry>,
+    storage: PriceEntry,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoadBalancerPrices {
+    hours: PriceEntry,
+    capacity_units: PriceEntry,
+    capacity_unit_definition: LcuEntry,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NatGatewayPrices {
+    hours: PriceEntry,
+    data_processed: PriceEntry,
+}
+
+/// One priced item as written: a unit, then a flat `price` or a list of `tiers`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriceEntry {
+    unit: Option<String>,
+    price: Option<f64>,
+    tiers: Option<Vec<TierEntry>>,
+    source: Source,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierEntry {
+    up_to: Option<f64>,
+    price: f64,
+    source: Option<Source>,
+    note: Option<String>,
+}
+
+/// An instance class: its size and its hourly price, side by side in one object.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstanceEntry {
+    vcpu: f64,
+    memory_gib: f64,
+    unit: Option<String>,
+    price: Option<f64>,
+    tiers: Option<Vec<TierEntry>>,
+    source: Source,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LcuEntry {
+    new_connections_per_second: f64,
+    processed_gb_per_hour: f64,
+    source: Source,
 }
 
 pub fn parse(text: &str) -> Result<Pricing, PricingError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|error| PricingError::Json(error.to_string()))?;
-    let root = Node {
-        value: &value,
-        path: String::new(),
-    };
-    let item = |path: &[&str], unit: Unit| -> Result<Price, PricingError> {
-        let mut node = root.field(path[0])?;
-        for key in &path[1..] {
-            node = node.field(key)?;
-        }
-        price(&node, unit)
-    };
-    let load_balancer = root.field("load_balancer")?;
+    let file: File =
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
+            .map_err(refusal)?;
+    let load_balancer = file.load_balancer;
     Ok(Pricing {
-        region: root.field("region")?.text()?.to_owned(),
-        lambda_requests: item(&["lambda", "requests"], Unit::PerMillionRequests)?,
-        lambda_x86_64: item(&["lambda", "duration_x86_64"], Unit::PerGbSecond)?,
-        lambda_arm64: item(&["lambda", "duration_arm64"], Unit::PerGbSecond)?,
-        api_rest: item(&["api_gateway", "rest"], Unit::PerMillionRequests)?,
-        api_http: item(&["api_gateway", "http"], Unit::PerMillionRequests)?,
-        dynamodb_reads: item(
-            &["dynamodb", "read_request_units"],
+        region: file.region,
+        lambda_requests: price(
+            file.lambda.requests,
+            "lambda.requests",
+            Unit::PerMillionRequests,
+        )?,
+        lambda_x86_64: price(
+            file.lambda.duration_x86_64,
+            "lambda.duration_x86_64",
+            Unit::PerGbSecond,
+        )?,
+        lambda_arm64: price(
+            file.lambda.duration_arm64,
+            "lambda.duration_arm64",
+            Unit::PerGbSecond,
+        )?,
+        api_rest: price(
+            file.api_gateway.rest,
+            "api_gateway.rest",
+            Unit::PerMillionRequests,
+        )?,
+        api_http: price(
+            file.api_gateway.http,
+            "api_gateway.http",
+            Unit::PerMillionRequests,
+        )?,
+        dynamodb_reads: price(
+            file.dynamodb.read_request_units,
+            "dynamodb.read_request_units",
             Unit::PerMillionReadUnits,
         )?,
-        dynamodb_writes: item(
-            &["dynamodb", "write_request_units"],
+        dynamodb_writes: price(
+            file.dynamodb.write_request_units,
+            "dynamodb.write_request_units",
             Unit::PerMillionWriteUnits,
         )?,
-        dynamodb_storage: item(&["dynamodb", "storage"], Unit::PerGbMonth)?,
-        logs_ingestion: item(&["cloudwatch", "logs_ingestion"], Unit::PerGb)?,
-        logs_storage: item(&["cloudwatch", "logs_storage"], Unit::PerGbMonth)?,
-        custom_metrics: item(&["cloudwatch", "custom_metrics"], Unit::PerMetricMonth)?,
-        xray_traces: item(&["xray", "traces_recorded"], Unit::PerMillionTraces)?,
-        eks_control_plane: item(&["eks", "control_plane"], Unit::PerHour)?,
-        ec2_instances: instances(&root.field("ec2")?.field("instances")?)?,
-        ebs_gp3: item(&["ec2", "ebs_gp3"], Unit::PerGbMonth)?,
-        rds_instances: instances(&root.field("rds")?.field("instances")?)?,
-        rds_storage: item(&["rds", "storage"], Unit::PerGbMonth)?,
-        load_balancer_hours: item(&["load_balancer", "hours"], Unit::PerHour)?,
-        load_balancer_lcu: item(&["load_balancer", "capacity_units"], Unit::PerLcuHour)?,
-        lcu: lcu_definition(&load_balancer.field("capacity_unit_definition")?)?,
-        nat_hours: item(&["nat_gateway", "hours"], Unit::PerHour)?,
-        nat_data: item(&["nat_gateway", "data_processed"], Unit::PerGb)?,
-        public_ipv4: item(&["public_ipv4"], Unit::PerHour)?,
-        data_transfer_out: item(&["data_transfer_out"], Unit::PerGb)?,
+        dynamodb_storage: price(file.dynamodb.storage, "dynamodb.storage", Unit::PerGbMonth)?,
+        logs_ingestion: price(
+            file.cloudwatch.logs_ingestion,
+            "cloudwatch.logs_ingestion",
+            Unit::PerGb,
+        )?,
+        logs_storage: price(
+            file.cloudwatch.logs_storage,
+            "cloudwatch.logs_storage",
+            Unit::PerGbMonth,
+        )?,
+        custom_metrics: price(
+            file.cloudwatch.custom_metrics,
+            "cloudwatch.custom_metrics",
+            Unit::PerMetricMonth,
+        )?,
+        xray_traces: price(
+            file.xray.traces_recorded,
+            "xray.traces_recorded",
+            Unit::PerMillionTraces,
+        )?,
+        eks_control_plane: price(file.eks.control_plane, "eks.control_plane", Unit::PerHour)?,
+        ec2_instances: instances(file.ec2.instances, "ec2.instances")?,
+        ebs_gp3: price(file.ec2.ebs_gp3, "ec2.ebs_gp3", Unit::PerGbMonth)?,
+        rds_instances: instances(file.rds.instances, "rds.instances")?,
+        rds_storage: price(file.rds.storage, "rds.storage", Unit::PerGbMonth)?,
+        load_balancer_hours: price(load_balancer.hours, "load_balancer.hours", Unit::PerHour)?,
+        load_balancer_lcu: price(
+            load_balancer.capacity_units,
+            "load_balancer.capacity_units",
+            Unit::PerLcuHour,
+        )?,
+        lcu: lcu_definition(
+            load_balancer.capacity_unit_definition,
+            "load_balancer.capacity_unit_definition",
+        )?,
+        nat_hours: price(file.nat_gateway.hours, "nat_gateway.hours", Unit::PerHour)?,
+        nat_data: price(
+            file.nat_gateway.data_processed,
+            "nat_gateway.data_processed",
+            Unit::PerGb,
+        )?,
+        public_ipv4: price(file.public_ipv4, "public_ipv4", Unit::PerHour)?,
+        data_transfer_out: price(file.data_transfer_out, "data_transfer_out", Unit::PerGb)?,
     })
 }
 
-fn price(node: &Node, expected: Unit) -> Result<Price, PricingError> {
-    let unit = match node.optional("unit") {
-        None => {
-            return Err(PricingError::NoUnit {
-                path: node.path.clone(),
-                expected: expected.as_str(),
-            });
+/// serde's refusal, with the field's path written the way the other refusals write it.
+fn refusal(error: serde_path_to_error::Error<serde_json::Error>) -> PricingError {
+    if error.inner().is_syntax() || error.inner().is_eof() {
+        return PricingError::Json(error.inner().to_string());
+    }
+    let mut path = String::new();
+    for segment in error.path().iter() {
+        match segment {
+            Segment::Seq { index } => path += &format!("[{index}]"),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                push_key(&mut path, key);
+            }
+            Segment::Unknown => push_key(&mut path, "?"),
         }
-        Some(unit) => unit.text()?,
+    }
+    let message = error.inner().to_string();
+    // serde_json appends the position; the path already says where.
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(message, _)| message);
+    // A missing field is named by its own path, like every other refusal.
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        push_key(&mut path, field);
+        return PricingError::Missing { path };
+    }
+    PricingError::Invalid {
+        path,
+        message: message.to_owned(),
+    }
+}
+
+/// Appends a field or map key; a key with a dot in it (an instance class) is quoted.
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    if key.contains('.') {
+        *path += &format!("\"{key}\"");
+    } else {
+        path.push_str(key);
+    }
+}
+
+fn price(entry: PriceEntry, path: &str, expected: Unit) -> Result<Price, PricingError> {
+    let Some(unit) = entry.unit else {
+        return Err(PricingError::NoUnit {
+            path: path.to_owned(),
+            expected: expected.as_str(),
+        });
     };
-    if Unit::parse(unit) != Some(expected) {
+    if Unit::parse(&unit) != Some(expected) {
         return Err(PricingError::WrongUnit {
-            path: format!("{}.unit", node.path),
-            found: unit.to_owned(),
+            path: format!("{path}.unit"),
+            found: unit,
             expected: expected.as_str(),
         });
     }
-    let tiers = match (node.optional("price"), node.optional("tiers")) {
-        (Some(flat), None) => Tiers::flat(non_negative(&flat)?),
-        (None, Some(tiers)) => tier_list(&tiers)?,
+    let tiers = match (entry.price, entry.tiers) {
+        (Some(flat), None) => Tiers::flat(non_negative(flat, &format!("{path}.price"))?),
+        (None, Some(tiers)) => tier_list(tiers, &format!("{path}.tiers"))?,
         (Some(_), Some(_)) => {
             return Err(PricingError::BadTiers {
-                path: node.path.clone(),
+                path: path.to_owned(),
                 reason: "has both price and tiers; give one",
             });
         }
         (None, None) => {
             return Err(PricingError::Missing {
-                path: format!("{}.price", node.path),
+                path: format!("{path}.price"),
             });
         }
     };
     Ok(Price {
         unit: expected,
         tiers,
-        source: source(&node.field("source")?)?,
-        note: node
-            .optional("note")
-            .map(|note| note.text())
-            .transpose()?
-            .map(str::to_owned),
+        source: entry.source,
+        note: entry.note,
     })
 }
 
-fn non_negative(node: &Node) -> Result<f64, PricingError> {
-    let value = node.number()?;
+fn non_negative(value: f64, path: &str) -> Result<f64, PricingError> {
     if value < 0.0 {
         return Err(PricingError::Negative {
-            path: node.path.clone(),
+            path: path.to_owned(),
             value,
         });
     }
     Ok(value)
 }
 
-fn tier_list(node: &Node) -> Result<Tiers, PricingError> {
-    let items = node.items()?;
-    if items.is_empty() {
+fn positive(value: f64, path: &str) -> Result<f64, PricingError> {
+    if value > 0.0 {
+        Ok(value)
+    } else {
+        Err(PricingError::NotPositive {
+            path: path.to_owned(),
+        })
+    }
+}
+
+fn tier_list(entries: Vec<TierEntry>, path: &str) -> Result<Tiers, PricingError> {
+    if entries.is_empty() {
         return Err(PricingError::BadTiers {
-            path: node.path.clone(),
+            path: path.to_owned(),
             reason: "needs at least one tier",
         });
     }
-    let mut tiers = Vec::with_capacity(items.len());
+    let count = entries.len();
+    let mut tiers = Vec::with_capacity(count);
     let mut previous = 0.0;
-    for (index, item) in items.iter().enumerate() {
-        let last = index + 1 == items.len();
-        let up_to = item
-            .optional("up_to")
-            .map(|bound| bound.number())
-            .transpose()?;
-        match (up_to, last) {
+    for (index, entry) in entries.into_iter().enumerate() {
+        let tier_path = format!("{path}[{index}]");
+        let last = index + 1 == count;
+        match (entry.up_to, last) {
             (None, false) => {
                 return Err(PricingError::BadTiers {
-                    path: item.path.clone(),
+                    path: tier_path,
                     reason: "only the last tier may be open-ended (no up_to)",
                 });
             }
             (Some(_), true) => {
                 return Err(PricingError::BadTiers {
-                    path: item.path.clone(),
+                    path: tier_path,
                     reason: "the last tier must be open-ended (no up_to)",
                 });
             }
             (Some(bound), false) if bound <= previous => {
                 return Err(PricingError::BadTiers {
-                    path: format!("{}.up_to", item.path),
+                    path: format!("{tier_path}.up_to"),
                     reason: "tier bounds must increase",
                 });
             }
             _ => {}
         }
-        previous = up_to.unwrap_or(previous);
+        previous = entry.up_to.unwrap_or(previous);
         tiers.push(Tier {
-            up_to,
-            price: non_negative(&item.field("price")?)?,
-            source: item.optional("source").map(|s| source(&s)).transpose()?,
-            note: item
-                .optional("note")
-                .map(|note| note.text())
-                .transpose()?
-                .map(str::to_owned),
+            up_to: entry.up_to,
+            price: non_negative(entry.price, &format!("{tier_path}.price"))?,
+            source: entry.source,
+            note: entry.note,
         });
     }
     Ok(Tiers::new(tiers))
 }
 
-fn source(node: &Node) -> Result<Source, PricingError> {
-    let kind_node = node.field("kind")?;
-    let kind_text = kind_node.text()?;
-    let kind = SourceKind::parse(kind_text).ok_or_else(|| PricingError::UnknownSourceKind {
-        path: kind_node.path.clone(),
-        found: kind_text.to_owned(),
-    })?;
-    Ok(Source {
-        kind,
-        name: node.field("name")?.text()?.to_owned(),
-        url: node
-            .optional("url")
-            .map(|url| url.text())
-            .transpose()?
-            .map(str::to_owned),
-        read: node.field("read")?.text()?.to_owned(),
-    })
-}
-
-fn instances(node: &Node) -> Result<BTreeMap<String, Instance>, PricingError> {
+fn instances(
+    entries: BTreeMap<String, InstanceEntry>,
+    path: &str,
+) -> Result<BTreeMap<String, Instance>, PricingError> {
     let mut instances = BTreeMap::new();
-    for (name, entry) in node.entries()? {
-        instances.insert(
-            name.to_owned(),
-            Instance {
-                name: name.to_owned(),
-                vcpu: entry.field("vcpu")?.positive()?,
-                memory_gib: entry.field("memory_gib")?.positive()?,
-                price: price(&entry, Unit::PerHour)?,
-            },
-        );
+    for (name, entry) in entries {
+        let path = format!("{path}.\"{name}\"");
+        let instance = Instance {
+            name: name.clone(),
+            vcpu: positive(entry.vcpu, &format!("{path}.vcpu"))?,
+            memory_gib: positive(entry.memory_gib, &format!("{path}.memory_gib"))?,
+            price: price(
+                PriceEntry {
+                    unit: entry.unit,
+                    price: entry.price,
+                    tiers: entry.tiers,
+                    source: entry.source,
+                    note: entry.note,
+                },
+                &path,
+                Unit::PerHour,
+            )?,
+        };
+        instances.insert(name, instance);
     }
     Ok(instances)
 }
 
-fn lcu_definition(node: &Node) -> Result<LcuDefinition, PricingError> {
+fn lcu_definition(entry: LcuEntry, path: &str) -> Result<LcuDefinition, PricingError> {
     Ok(LcuDefinition {
-        new_connections_per_second: node.field("new_connections_per_second")?.positive()?,
-        processed_gb_per_hour: node.field("processed_gb_per_hour")?.positive()?,
-        source: source(&node.field("source")?)?,
+        new_connections_per_second: positive(
+            entry.new_connections_per_second,
+            &format!("{path}.new_connections_per_second"),
+        )?,
+        processed_gb_per_hour: positive(
+            entry.processed_gb_per_hour,
+            &format!("{path}.processed_gb_per_hour"),
+        )?,
+        source: entry.source,
     })
 }

@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use serde::Deserialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     /// Read on an AWS page (aws.amazon.com, docs.aws.amazon.com).
     AwsPage,
@@ -14,15 +17,6 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
-    pub fn parse(text: &str) -> Option<SourceKind> {
-        match text {
-            "aws-page" => Some(SourceKind::AwsPage),
-            "secondary" => Some(SourceKind::Secondary),
-            "not-found" => Some(SourceKind::NotFound),
-            _ => None,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::AwsPage => "aws-page",
@@ -38,7 +32,8 @@ impl fmt::Display for SourceKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     pub kind: SourceKind,
     pub name: String,

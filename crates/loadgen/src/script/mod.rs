@@ -4,15 +4,17 @@
 //! would change the traffic; reporting-only plugins are accepted and leave a note in the results.
 
 mod config;
+mod document;
+mod error;
 mod flow;
-mod node;
+mod values;
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use node::Node;
-pub use node::ScriptError;
+use document::Document;
+pub use error::ScriptError;
 
 use crate::json_body::JsonBody;
 use crate::jsonpath::JsonPath;
@@ -89,11 +91,9 @@ impl Script {
     /// Parses and validates a YAML config.
     pub fn parse(yaml: &str) -> Result<Self, ScriptError> {
         let document: Value = serde_norway::from_str(yaml)?;
-        let root = Node::root(&document);
-        root.only_keys(&["config", "scenarios"])?;
-        let mut script = root.with_child("config", |config| {
-            config::parse(config.ok_or_else(|| root.invalid("`config` is missing"))?)
-        })?;
+        let document: Document =
+            serde_path_to_error::deserialize(document).map_err(ScriptError::from_serde)?;
+        let mut script = config::parse(document.config)?;
         let known_variables: Vec<&str> = script
             .variables
             .iter()
@@ -101,10 +101,7 @@ impl Script {
             .chain(["target"])
             .collect();
         let mut names = Vec::new();
-        script.scenarios = root.with_child("scenarios", |scenarios| {
-            let scenarios = scenarios.ok_or_else(|| root.invalid("`scenarios` is missing"))?;
-            flow::parse_scenarios(scenarios, &known_variables, &mut names)
-        })?;
+        script.scenarios = flow::parse_scenarios(document.scenarios, &known_variables, &mut names)?;
         script.request_names = names;
         Ok(script)
     }

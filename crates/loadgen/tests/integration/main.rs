@@ -1,9 +1,9 @@
 //! Integration tests over real HTTP on loopback: runs against a tiny local server, config errors, and the
-//! seed's own config and `loadtest/crud.yml`, scaled down.
+//! article's own config and `loadtest/crud.yml`, scaled down.
 
+mod article_and_crud;
 mod config_errors;
 mod runs;
-mod seed_and_crud;
 mod server;
 
 use std::time::Duration;

@@ -1,17 +1,17 @@
-//! The seed article's Artillery config (copied as printed, plugins block included) and `loadtest/crud.yml`
-//! parse, keep the seed's 82-minute profile, and run scaled down against the local server.
+//! The article's Artillery config (copied as printed, plugins block included) and `loadtest/crud.yml`
+//! parse, keep the article's 82-minute profile, and run scaled down against the local server.
 
 use twinstack_loadgen::phases::{self, Scale};
 use twinstack_loadgen::{Script, summary};
 
 use crate::{named, run, server};
 
-const SEED: &str = include_str!("../fixtures/seed-artillery.yml");
+const ARTICLE: &str = include_str!("../fixtures/article-artillery.yml");
 const CRUD: &str = include_str!("../../../../loadtest/crud.yml");
 
 /// 300 s at 10/s, 600 s ramping 10 → 500/s, 3600 s at 500/s, 120 s at 2000/s, 300 s at 50/s.
-const SEED_ARRIVALS: [u64; 5] = [3_000, 152_700, 1_800_000, 240_000, 15_000];
-const SEED_SECONDS: f64 = 4920.0;
+const ARTICLE_ARRIVALS: [u64; 5] = [3_000, 152_700, 1_800_000, 240_000, 15_000];
+const ARTICLE_SECONDS: f64 = 4920.0;
 
 fn planned(script: &Script) -> (Vec<u64>, f64) {
     let plan = phases::plan(&script.phases, Scale::default()).unwrap();
@@ -20,10 +20,13 @@ fn planned(script: &Script) -> (Vec<u64>, f64) {
 }
 
 #[test]
-fn the_seeds_config_parses_as_printed_with_its_plugin_noted() {
-    let script = Script::parse(SEED).unwrap();
+fn the_articles_config_parses_as_printed_with_its_plugin_noted() {
+    let script = Script::parse(ARTICLE).unwrap();
 
-    assert_eq!(planned(&script), (SEED_ARRIVALS.to_vec(), SEED_SECONDS));
+    assert_eq!(
+        planned(&script),
+        (ARTICLE_ARRIVALS.to_vec(), ARTICLE_SECONDS)
+    );
     let names: Vec<_> = script
         .phases
         .iter()
@@ -54,10 +57,13 @@ fn the_seeds_config_parses_as_printed_with_its_plugin_noted() {
 }
 
 #[test]
-fn crud_yml_keeps_the_seeds_profile_and_names_every_request() {
+fn crud_yml_keeps_the_articles_profile_and_names_every_request() {
     let script = Script::parse(CRUD).unwrap();
 
-    assert_eq!(planned(&script), (SEED_ARRIVALS.to_vec(), SEED_SECONDS));
+    assert_eq!(
+        planned(&script),
+        (ARTICLE_ARRIVALS.to_vec(), ARTICLE_SECONDS)
+    );
     for name in [
         "health",
         "get user",
@@ -78,14 +84,14 @@ fn crud_yml_keeps_the_seeds_profile_and_names_every_request() {
 }
 
 #[tokio::test]
-async fn the_seeds_config_runs_scaled_down() {
+async fn the_articles_config_runs_scaled_down() {
     let (address, seen) = server::spawn().await;
     let scale = Scale {
         time: 0.001,
         rate: 0.02,
     };
 
-    let report = run(SEED, format!("http://{address}"), scale, |_| {}).await;
+    let report = run(ARTICLE, format!("http://{address}"), scale, |_| {}).await;
 
     // Scaled: 0.3 s at 0.2/s (none), a one-second ramp 0.2 → 10 (5), 3.6 s at 10/s (36), 0.12 s at 40/s (4),
     // 0.3 s at 1/s (none).

@@ -1,4 +1,4 @@
-//! The seed article's published cost table ("AWS Serverless vs. Kubernetes: A Cost & Performance
+//! The article's published cost table ("AWS Serverless vs. Kubernetes: A Cost & Performance
 //! Benchmark (2026)", ap-south-1) and the sentence that explains a row where ours differs by more
 //! than [`DISAGREEMENT`].
 
@@ -6,35 +6,35 @@ use crate::bill::{Bill, LineItem};
 use crate::report::money;
 use crate::traffic::HOURS_PER_MONTH;
 
-pub struct SeedRow {
+pub struct ArticleRow {
     pub requests_per_day: f64,
     pub serverless: f64,
     pub kubernetes: f64,
 }
 
 /// "Monthly Cost at Different Scale Points", as published.
-pub const TABLE: [SeedRow; 5] = [
-    SeedRow {
+pub const TABLE: [ArticleRow; 5] = [
+    ArticleRow {
         requests_per_day: 1e4,
         serverless: 3.50,
         kubernetes: 145.0,
     },
-    SeedRow {
+    ArticleRow {
         requests_per_day: 1e5,
         serverless: 28.0,
         kubernetes: 145.0,
     },
-    SeedRow {
+    ArticleRow {
         requests_per_day: 1e6,
         serverless: 185.0,
         kubernetes: 290.0,
     },
-    SeedRow {
+    ArticleRow {
         requests_per_day: 1e7,
         serverless: 1450.0,
         kubernetes: 580.0,
     },
-    SeedRow {
+    ArticleRow {
         requests_per_day: 5e7,
         serverless: 7200.0,
         kubernetes: 1740.0,
@@ -47,9 +47,9 @@ pub const CROSSOVER: &str = "~2–3M requests/day";
 /// Rows that differ by more than this fraction get an explanation.
 pub const DISAGREEMENT: f64 = 0.25;
 
-/// (ours − seed) / seed.
-pub fn difference(ours: f64, seed: f64) -> f64 {
-    (ours - seed) / seed
+/// (ours − published) / published.
+pub fn difference(ours: f64, published: f64) -> f64 {
+    (ours - published) / published
 }
 
 /// "+60%", "-12%".
@@ -57,24 +57,24 @@ pub fn percent(fraction: f64) -> String {
     format!("{:+.0}%", fraction * 100.0)
 }
 
-/// Why `bill` differs from the seed's `seed_usd`, naming line items; `None` within [`DISAGREEMENT`].
-pub fn explanation(bill: &Bill, seed_usd: f64) -> Option<String> {
+/// Why `bill` differs from the article's `published_usd`, naming line items; `None` within [`DISAGREEMENT`].
+pub fn explanation(bill: &Bill, published_usd: f64) -> Option<String> {
     let ours = bill.total();
-    let gap = ours - seed_usd;
-    if difference(ours, seed_usd).abs() <= DISAGREEMENT {
+    let gap = ours - published_usd;
+    if difference(ours, published_usd).abs() <= DISAGREEMENT {
         return None;
     }
     let mut items: Vec<&LineItem> = bill.items.iter().collect();
     items.sort_by(|a, b| b.cost.total_cmp(&a.cost));
     let head = format!(
-        "ours is {} ({}) {} the seed's {}.",
+        "ours is {} ({}) {} the article's {}.",
         money(gap.abs()),
-        percent(difference(ours, seed_usd)),
+        percent(difference(ours, published_usd)),
         if gap > 0.0 { "above" } else { "below" },
-        money(seed_usd)
+        money(published_usd)
     );
     if gap > 0.0 {
-        // The seed publishes no breakdown: name our largest items until they account for the gap.
+        // The article publishes no breakdown: name our largest items until they account for the gap.
         let mut covered = 0.0;
         let mut named = Vec::new();
         for item in items.iter().filter(|item| item.cost > 0.0) {
@@ -85,7 +85,7 @@ pub fn explanation(bill: &Bill, seed_usd: f64) -> Option<String> {
             }
         }
         Some(format!(
-            "{head} Our largest line items account for the gap: {}. The seed gives no breakdown, so these are the items its figure leaves out or prices lower.",
+            "{head} Our largest line items account for the gap: {}. The article gives no breakdown, so these are the items its figure leaves out or prices lower.",
             named.join(", ")
         ))
     } else {
@@ -117,7 +117,7 @@ fn below(items: &[&LineItem], gap: f64) -> String {
             .map(|item| format!("{} ({})", item.name, money(item.free_allowance)))
             .collect();
         text += &format!(
-            " Our always-free allowances take {} off, most of it on {}; the seed's figure may not take them off.",
+            " Our always-free allowances take {} off, most of it on {}; the article's figure may not take them off.",
             money(free_total),
             named.join(", ")
         );
@@ -186,7 +186,7 @@ mod tests {
     }
 
     #[test]
-    fn a_row_within_a_quarter_of_the_seed_needs_no_explanation() {
+    fn a_row_within_a_quarter_of_the_article_needs_no_explanation() {
         assert_eq!(
             explanation(&bill(&[("a", 1.0, 120.0, "hour")]), 100.0),
             None
@@ -207,7 +207,7 @@ mod tests {
         let sentence = explanation(&bill, 100.0).unwrap();
 
         assert!(
-            sentence.starts_with("ours is $50.00 (+50%) above the seed's $100."),
+            sentence.starts_with("ours is $50.00 (+50%) above the article's $100."),
             "{sentence}"
         );
         assert!(
@@ -228,7 +228,7 @@ mod tests {
         let sentence = explanation(&bill, 1740.0 + 20.0).unwrap();
 
         assert!(
-            sentence.starts_with("ours is $1,642 (-93%) below the seed's $1,760."),
+            sentence.starts_with("ours is $1,642 (-93%) below the article's $1,760."),
             "{sentence}"
         );
         assert!(
