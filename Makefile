@@ -26,7 +26,7 @@ unit:
 	$(CARGO) test --workspace --all-targets --locked
 
 release:
-	$(CARGO) build --release --locked -p twinstack-server -p twinstack-cli
+	$(CARGO) build --release --locked -p twinstack-server -p twinstack-cli -p twinstack-bench-floor
 
 ## make bench: both twins side by side on this machine — throwaway Postgres + twinstack-server,
 ## DynamoDB Local + twinstack-lambda under cargo lambda watch — the same scaled loadtest/crud.yml
@@ -43,7 +43,8 @@ bench: deps-test
 run: deps-test release
 	@deploy/scripts/run-local.sh
 
-## make bench-db: GET /api/users/{id} with wrk next to pgbench -S -M prepared, same database, same run.
+## make bench-db: GET /api/users/{id} with wrk from twinstack-server and from its floor (hyper +
+## tokio-postgres alone, crates/bench-floor), next to pgbench -S -M prepared, same database, same run.
 bench-db: deps-test release
 	@deploy/scripts/install-deps.sh wrk
 	@deploy/scripts/bench-db.sh

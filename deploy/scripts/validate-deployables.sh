@@ -3,13 +3,15 @@
 #
 #   hadolint         deploy/Dockerfile
 #   compose          docker-compose -f deploy/docker-compose.yml config -q (Debian's docker-compose)
-#   shell-lint       shellcheck over deploy/*.sh and deploy/scripts/*.sh
+#   shell-lint       shellcheck -x over deploy/*.sh and deploy/scripts/*.sh (sourced files followed)
 #   lambda-zip       the real x86_64 function zip: cargo lambda build --release --output-format zip
 #   helm             helm/tests (pytest): lint and render with helm-python-sdk, kubernetes-validate
 #                    --strict for 1.33/1.34/1.35, CRD schemas, checkov, assertions; deploy/ manifests
+#                    and add-ons against their CRD schemas; deploy/sql/database-roles.sql on Postgres
 #   cdk-typecheck    tsc --noEmit over infra/
 #   cdk-tests        node --test (tsx) over infra/test: aws-cdk-lib/assertions, cdk-nag AwsSolutions
-#   cdk-synth        cdk synth of both stacks with the zip above and -c lambdaArchitecture=x86_64
+#   cdk-synth        cdk synth of every stack (both twins, their standbys, the failover records) with
+#                    the zip above and -c lambdaArchitecture=x86_64
 #
 # Tools are pinned and installed on first use: deploy/scripts/requirements-*.txt into
 # target/twinstack/venv and venv-checkov, infra/package-lock.json into infra/node_modules,
@@ -149,8 +151,14 @@ cdk_synth_step() {
   fi
   (cd infra && offline npx cdk synth --no-notices --quiet --output "$work/cdk.out" \
     -c "lambdaZip=$zip" -c lambdaArchitecture=x86_64) &&
-    test -s "$work/cdk.out/ServerlessStack.template.json" &&
-    test -s "$work/cdk.out/KubernetesStack.template.json" &&
+    for stack in ServerlessStack ServerlessStandbyStack KubernetesStack KubernetesStandbyStack KubernetesFailoverStack; do
+      test -s "$work/cdk.out/$stack.template.json" || { echo "no $stack in the synth" >&2; return 1; }
+    done &&
+    # Disaster recovery is validated like the rest: a global table, health checks, both failover records.
+    grep -q '"AWS::DynamoDB::GlobalTable"' "$work/cdk.out/ServerlessStack.template.json" &&
+    grep -q '"Failover": "PRIMARY"' "$work/cdk.out/ServerlessStack.template.json" &&
+    grep -q '"Failover": "SECONDARY"' "$work/cdk.out/ServerlessStandbyStack.template.json" &&
+    test "$(grep -c '"AWS::Route53::HealthCheck"' "$work/cdk.out/KubernetesFailoverStack.template.json")" = 2 &&
     echo "synthesised: $(cd "$work/cdk.out" && echo ./*.template.json)"
 }
 
@@ -159,7 +167,7 @@ lambda_zip="${TWINSTACK_LAMBDA_ZIP:-$root/target/twinstack/lambda-x86_64/twinsta
 
 step hadolint "$venv/bin/hadolint" deploy/Dockerfile
 step compose docker-compose -f deploy/docker-compose.yml config -q
-step shell-lint shellcheck deploy/*.sh deploy/scripts/*.sh
+step shell-lint shellcheck -x deploy/*.sh deploy/scripts/*.sh
 step lambda-zip lambda_zip_step
 step helm helm_step
 step cdk-typecheck sh -c 'cd infra && npx tsc --noEmit -p .'

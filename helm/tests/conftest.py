@@ -20,11 +20,20 @@ CRD_SCHEMAS = Path(__file__).resolve().parent / "crd-schemas"
 RELEASE = "twinstack"
 NAMESPACE = "twinstack"
 KUBERNETES_VERSIONS = ["1.33.0", "1.34.0", "1.35.0"]
-SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twinstack-db-AbCdEf"
+SECRET_ARN = "twinstack/database/app"
+OWNER_SECRET_ARN = "twinstack/database/owner"
+REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/twinstack"
 ROLE_ARN = "arn:aws:iam::123456789012:role/KubernetesStack-ServiceAccountRole"
 DIGEST = "sha256:" + "ab" * 32
 
-# Value sets every suite renders: the defaults, and two that turn on or off everything else.
+# What the chart cannot render without: the image and where each DATABASE_URL comes from.
+REQUIRED: dict = {
+    "image": {"repository": REPOSITORY},
+    "database": {"existingSecret": "twinstack-database", "migrationExistingSecret": "twinstack-database-owner"},
+}
+
+# Value sets every suite renders: the defaults (with the required values), and two that turn on or
+# off everything else.
 SCENARIOS: dict[str, dict] = {
     "default": {},
     # What deploy-kubernetes.sh --external-secrets plus a Gateway would set, and more.
@@ -33,7 +42,7 @@ SCENARIOS: dict[str, dict] = {
         "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": ROLE_ARN}},
         "ingress": {"enabled": False},
         "httpRoute": {"enabled": True, "hostnames": ["api.example.org"]},
-        "externalSecret": {"enabled": True, "remoteKey": SECRET_ARN},
+        "externalSecret": {"enabled": True, "remoteKey": SECRET_ARN, "migrationRemoteKey": OWNER_SECRET_ARN},
         "autoscaling": {"enabled": False},
         "replicaCount": 2,
         "server": {"shutdownTimeoutSecs": 40, "requestTimeoutMs": 5000},
@@ -132,11 +141,12 @@ def chart():
 
 @pytest.fixture(scope="session")
 def render(chart):
-    """render(values, is_upgrade=False) -> Rendered, for release `twinstack` in namespace `twinstack`."""
+    """render(values, is_upgrade=False, required=True) -> Rendered, for release `twinstack` in namespace
+    `twinstack`; `values` go over REQUIRED unless required=False."""
 
-    def _render(values: dict | None = None, *, is_upgrade: bool = False) -> Rendered:
+    def _render(values: dict | None = None, *, is_upgrade: bool = False, required: bool = True) -> Rendered:
         files = chart.render(
-            values or {},
+            deep_merge(REQUIRED, values or {}) if required else values or {},
             name=RELEASE,
             namespace=NAMESPACE,
             is_install=not is_upgrade,

@@ -7,7 +7,7 @@ import json
 
 import helm_python
 import pytest
-from conftest import CHART, DIGEST, NAMESPACE, ROLE_ARN, SCENARIOS, SECRET_ARN, server_env_vars
+from conftest import CHART, DIGEST, NAMESPACE, OWNER_SECRET_ARN, REQUIRED, ROLE_ARN, SCENARIOS, SECRET_ARN, deep_merge, server_env_vars
 
 
 # --- lint -------------------------------------------------------------------------------------
@@ -15,7 +15,7 @@ from conftest import CHART, DIGEST, NAMESPACE, ROLE_ARN, SCENARIOS, SECRET_ARN, 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_lint_finds_no_error_and_no_warning(scenario):
-    report = helm_python.lint(str(CHART), SCENARIOS[scenario], namespace=NAMESPACE, kube_version="v1.35.0")
+    report = helm_python.lint(str(CHART), deep_merge(REQUIRED, SCENARIOS[scenario]), namespace=NAMESPACE, kube_version="v1.35.0")
 
     assert report["errors"] == []
     # Severity 2 is a warning, 3 an error; 1 (info) is only "icon is recommended".
@@ -191,10 +191,15 @@ def test_the_service_selects_the_server_pods_only(default):
     assert not selector.items() <= test_labels.items()
 
 
-def test_ingress_uses_class_nginx_as_in_the_benchmark(default):
+def test_ingress_is_served_by_the_aws_load_balancer_controller_by_default(default):
     ingress = default.one("Ingress").body
 
-    assert ingress["spec"]["ingressClassName"] == "nginx"
+    assert ingress["spec"]["ingressClassName"] == "alb"
+    assert ingress["metadata"]["annotations"] == {
+        "alb.ingress.kubernetes.io/scheme": "internet-facing",
+        "alb.ingress.kubernetes.io/target-type": "ip",
+        "alb.ingress.kubernetes.io/healthcheck-path": "/readyz",
+    }
     assert ingress["spec"]["rules"][0]["host"] == "api.example.com"
     path = ingress["spec"]["rules"][0]["http"]["paths"][0]
     assert path["path"] == "/" and path["pathType"] == "Prefix"
@@ -300,11 +305,11 @@ def test_whatever_the_job_reads_that_the_chart_makes_is_an_earlier_hook(render, 
     assert checked == (2 if scenario == "gateway-externalsecret" else 1)
 
 
-def test_hook_weights_order_secret_then_config_then_job(render):
+def test_hook_weights_order_secrets_then_config_then_job(render):
     rendered = render(SCENARIOS["gateway-externalsecret"])
     order = sorted((d for d in rendered.docs if d.hooks & {"pre-install"}), key=lambda d: d.hook_weight)
 
-    assert [(d.kind, d.hook_weight) for d in order] == [("ExternalSecret", -10), ("ConfigMap", -5), ("Job", 0)]
+    assert [(d.kind, d.hook_weight) for d in order] == [("ExternalSecret", -10), ("ExternalSecret", -10), ("ConfigMap", -5), ("Job", 0)]
 
 
 def test_the_job_does_not_use_the_chart_service_account_which_is_not_a_hook(default):
@@ -354,20 +359,56 @@ def test_httproute_replaces_the_ingress(gateway):
     assert route["spec"]["rules"][0]["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}}]
 
 
-def test_external_secret_builds_database_url_from_the_rds_secret(gateway):
-    external = gateway.one("ExternalSecret").body["spec"]
-
-    assert external["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
-    assert external["dataFrom"] == [{"extract": {"key": SECRET_ARN}}]
-    assert external["target"]["name"] == "twinstack-database"
-    assert external["target"]["creationPolicy"] == "Orphan"
-    url = external["target"]["template"]["data"]["DATABASE_URL"]
-    assert url == "postgres://{{ .username }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=require"
+VERIFIED_URL = (
+    "postgres://{{ .username }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}"
+    "?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem"
+)
 
 
-def test_external_secret_needs_its_remote_key(render):
-    with pytest.raises(helm_python.HelmRenderError, match="externalSecret.remoteKey"):
-        render({"externalSecret": {"enabled": True}})
+def test_the_server_connects_as_the_application_role_and_the_job_as_the_schema_owner(gateway):
+    secrets = {d.body["spec"]["dataFrom"][0]["extract"]["key"]: d.body["spec"] for d in gateway.kinds("ExternalSecret")}
+    server_env = gateway.one("Deployment").body["spec"]["template"]["spec"]["containers"][0]["env"][0]
+    job_env = gateway.one("Job").body["spec"]["template"]["spec"]["containers"][0]["env"][0]
+
+    assert sorted(secrets) == sorted([SECRET_ARN, OWNER_SECRET_ARN])
+    assert server_env["valueFrom"]["secretKeyRef"]["name"] == secrets[SECRET_ARN]["target"]["name"] == "twinstack-database"
+    assert job_env["valueFrom"]["secretKeyRef"]["name"] == secrets[OWNER_SECRET_ARN]["target"]["name"] == "twinstack-database-owner"
+    for spec in secrets.values():
+        assert spec["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
+        assert spec["target"]["creationPolicy"] == "Orphan"
+        # The RDS certificate and host name are checked against the CA bundle in the image.
+        assert spec["target"]["template"]["data"]["DATABASE_URL"] == VERIFIED_URL
+
+
+def test_a_restored_databases_host_overrides_the_secrets(render):
+    values = deep_merge(SCENARIOS["gateway-externalsecret"], {"externalSecret": {"host": "twinstack.abc.us-west-2.rds.amazonaws.com"}})
+    for external in render(values).kinds("ExternalSecret"):
+        url = external.body["spec"]["target"]["template"]["data"]["DATABASE_URL"]
+        assert "@twinstack.abc.us-west-2.rds.amazonaws.com:{{ .port }}/" in url
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"externalSecret": {"enabled": True}}, "externalSecret.remoteKey"),
+        ({"externalSecret": {"enabled": True, "remoteKey": SECRET_ARN}}, "externalSecret.migrationRemoteKey"),
+        ({"database": {"existingSecret": ""}}, "DATABASE_URL has no source"),
+        ({"database": {"migrationExistingSecret": ""}}, "database.migrationExistingSecret"),
+        ({"image": {"repository": "your-ecr-repo/twinstack"}}, "image.repository is still the placeholder"),
+    ],
+)
+def test_a_missing_source_or_the_placeholder_image_fails_the_render_saying_what_to_set(render, values, message):
+    with pytest.raises(helm_python.HelmRenderError, match=message):
+        render(values)
+
+
+def test_the_defaults_alone_do_not_render(render):
+    with pytest.raises(helm_python.HelmRenderError, match="image.repository is still the placeholder"):
+        render({}, required=False)
+
+
+def test_without_a_migration_the_owner_secret_is_not_needed(render):
+    render({"migration": {"enabled": False}, "database": {"migrationExistingSecret": ""}})
 
 
 def test_without_autoscaling_the_replica_count_is_set_and_the_pdb_stays(gateway):
@@ -406,8 +447,8 @@ def test_network_policy_ingress_can_be_limited_to_given_peers(gateway):
     assert rule["from"][1] == {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "twinstack", "app.kubernetes.io/component": "test"}}}
 
 
-def test_ingress_class_is_configurable(render):
-    assert render({"ingress": {"className": "alb"}}).one("Ingress").body["spec"]["ingressClassName"] == "alb"
+def test_ingress_class_is_configurable_and_nginx_remains_an_option(render):
+    assert render({"ingress": {"className": "nginx", "annotations": {}}}).one("Ingress").body["spec"]["ingressClassName"] == "nginx"
 
 
 def test_the_minimal_chart_is_a_deployment_a_service_and_its_config(render):

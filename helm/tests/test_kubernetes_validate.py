@@ -32,7 +32,7 @@ def test_custom_resources_validate_against_their_published_crds(render, scenario
     for doc in docs:
         validate_custom(doc.body)
     if scenario == "gateway-externalsecret":
-        assert sorted(d.kind for d in docs) == ["ExternalSecret", "HTTPRoute", "ServiceMonitor"]
+        assert sorted(d.kind for d in docs) == ["ExternalSecret", "ExternalSecret", "HTTPRoute", "ServiceMonitor"]
 
 
 def test_strict_validation_catches_a_misspelt_field(render):
@@ -47,7 +47,7 @@ def test_crd_validation_catches_a_misspelt_field_and_a_bad_value(render):
     rendered = render(SCENARIOS["gateway-externalsecret"])
     route = rendered.one("HTTPRoute").body
     route["spec"]["rules"][0]["backendRef"] = []
-    external = rendered.one("ExternalSecret").body
+    external = rendered.kinds("ExternalSecret")[0].body
     external["spec"]["target"]["creationPolicy"] = "Sometimes"
     monitor = rendered.one("ServiceMonitor").body
     monitor["spec"]["endpoints"][0]["interval"] = "half a minute"

@@ -1,20 +1,36 @@
 /**
- * The app: both stacks, checked by cdk-nag's AwsSolutions pack. Every finding is either fixed or
- * acknowledged next to the resource with its reason (`Validations.of(x).acknowledge`).
+ * The app: both twins in the primary region and, for disaster recovery, their standby copies in
+ * `drRegion` (the same stack classes), checked by cdk-nag's AwsSolutions pack. Every finding is
+ * either fixed or acknowledged next to the resource with its reason (`Validations.of(x).acknowledge`).
  *
- * Context `stacks` = `all` (default) | `serverless` | `kubernetes` picks which stacks exist, so that
- * the Kubernetes twin deploys without the Lambda zip having been built.
+ * Context `stacks` = `all` (default) | `serverless` | `kubernetes` picks which twins exist, so that
+ * the Kubernetes twin deploys without the Lambda zip having been built; `drRegion=none` leaves
+ * the standby stacks out, `domainName=none` the custom domains, health checks and failover records.
  */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { KubernetesFailoverStack } from './kubernetes-failover-stack';
 import { KubernetesStack } from './kubernetes-stack';
 import { ServerlessStack } from './serverless-stack';
+import { drSettings } from './settings';
 
 export interface TwinstackApp {
   readonly app: App;
   readonly serverless?: ServerlessStack;
+  readonly serverlessStandby?: ServerlessStack;
   readonly kubernetes?: KubernetesStack;
+  readonly kubernetesStandby?: KubernetesStack;
+  readonly kubernetesFailover?: KubernetesFailoverStack;
 }
+
+/** Stack names the deploy scripts use. */
+export const STACK_NAMES = {
+  serverless: 'ServerlessStack',
+  serverlessStandby: 'ServerlessStandbyStack',
+  kubernetes: 'KubernetesStack',
+  kubernetesStandby: 'KubernetesStandbyStack',
+  kubernetesFailover: 'KubernetesFailoverStack',
+} as const;
 
 export function createApp(props: AppProps = {}): TwinstackApp {
   const app = new App(props);
@@ -22,12 +38,31 @@ export function createApp(props: AppProps = {}): TwinstackApp {
   if (!['all', 'serverless', 'kubernetes'].includes(stacks)) {
     throw new Error(`context stacks must be all, serverless or kubernetes, got ${JSON.stringify(stacks)}`);
   }
-  const env = {
-    account: process.env.CDK_DEFAULT_ACCOUNT,
-    region: process.env.CDK_DEFAULT_REGION,
-  };
-  const serverless = stacks !== 'kubernetes' ? new ServerlessStack(app, 'ServerlessStack', { env }) : undefined;
-  const kubernetes = stacks !== 'serverless' ? new KubernetesStack(app, 'KubernetesStack', { env }) : undefined;
+  const dr = drSettings(app.node);
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const primary = { account, region: dr.primaryRegion };
+  const standby = dr.standbyRegion ? { account, region: dr.standbyRegion } : undefined;
+
+  let built: TwinstackApp = { app };
+  if (stacks !== 'kubernetes') {
+    built = {
+      ...built,
+      serverless: new ServerlessStack(app, STACK_NAMES.serverless, { env: primary, dr, role: 'primary' }),
+      serverlessStandby: standby
+        ? new ServerlessStack(app, STACK_NAMES.serverlessStandby, { env: standby, dr, role: 'standby' })
+        : undefined,
+    };
+  }
+  if (stacks !== 'serverless') {
+    built = {
+      ...built,
+      kubernetes: new KubernetesStack(app, STACK_NAMES.kubernetes, { env: primary, dr, role: 'primary' }),
+      kubernetesStandby: standby
+        ? new KubernetesStack(app, STACK_NAMES.kubernetesStandby, { env: standby, dr, role: 'standby' })
+        : undefined,
+      kubernetesFailover: standby && dr.domainName ? new KubernetesFailoverStack(app, STACK_NAMES.kubernetesFailover, { env: primary, dr }) : undefined,
+    };
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, serverless, kubernetes };
+  return built;
 }

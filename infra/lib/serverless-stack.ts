@@ -1,9 +1,16 @@
 /**
  * The serverless twin: `twinstack-lambda` (the cargo-lambda zip, provided.al2023) behind API
  * Gateway, on the DynamoDB table that `crates/store-dynamodb/table.json` defines.
+ *
+ * Disaster recovery: the table is a global table (`AWS::DynamoDB::GlobalTable`) with a replica in
+ * the standby region, where the same class (`role: 'standby'`) deploys the function and API on that
+ * replica. Each region serves `serverless.<domainName>` through an API Gateway custom domain, and
+ * its Route 53 failover record (PRIMARY here, SECONDARY there) answers while the health check on
+ * its own `/api/health` passes.
  */
 import * as fs from 'node:fs';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -13,10 +20,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { type ApiMetricSource, serverlessDashboard } from './dashboard';
-import { type ServerlessSettings, serverlessSettings } from './settings';
+import { HEALTH_PATH, failover, healthCheck, hostedZone } from './failover';
+import { type DrSettings, type ServerlessSettings, drSettings, serverlessSettings } from './settings';
 import { type KeyType, type TableDefinition, loadTableDefinition } from './table-definition';
 
 /**
@@ -41,9 +50,18 @@ export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 /** p99 latency (ms) at the API above which the latency alarm fires (context `latencyP99AlarmMs`). */
 export const DEFAULT_LATENCY_P99_ALARM_MS = 1000;
 
+/** The serverless twin's failover name: `serverless.<domainName>`. */
+export const SERVERLESS_RECORD = 'serverless';
+/** The REST API's stage; its path prefix is part of the health check's path. */
+export const REST_STAGE = 'prod';
+
 export interface ServerlessStackProps extends StackProps {
   /** Defaults to the CDK context (see `settings.ts`). */
   readonly settings?: ServerlessSettings;
+  /** Defaults to the CDK context (see `settings.ts`). */
+  readonly dr?: DrSettings;
+  /** `primary` (default: owns the global table) or `standby` (serves the table's replica in `dr.standbyRegion`). */
+  readonly role?: 'primary' | 'standby';
   /** Defaults to `crates/store-dynamodb/table.json`. */
   readonly table?: TableDefinition;
 }
@@ -71,30 +89,39 @@ function attributeType(type: KeyType): dynamodb.AttributeType {
 }
 
 export class ServerlessStack extends Stack {
-  readonly table: dynamodb.Table;
+  readonly table: dynamodb.ITableV2;
   readonly function: lambda.Function;
   readonly apiUrl: string;
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
+  /** Undefined with `-c domainName=none`. */
+  readonly healthCheck?: route53.HealthCheck;
 
   constructor(scope: Construct, id: string, props: ServerlessStackProps = {}) {
     super(scope, id, {
-      description: 'twinstack serverless twin: Lambda (Rust, provided.al2023) + API Gateway + DynamoDB',
+      description: `twinstack serverless twin${props.role === 'standby' ? ' (disaster-recovery standby)' : ''}: Lambda (Rust, provided.al2023) + API Gateway + DynamoDB`,
       ...props,
     });
     const settings = props.settings ?? serverlessSettings(this.node);
+    const dr = props.dr ?? drSettings(this.node);
+    const regionRole = props.role ?? 'primary';
     const definition = props.table ?? loadTableDefinition();
 
-    this.table = new dynamodb.Table(this, 'Table', {
-      tableName: definition.tableName,
-      partitionKey: { name: definition.partitionKey.name, type: attributeType(definition.partitionKey.type) },
-      sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey.type) },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: definition.timeToLiveAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: definition.pointInTimeRecovery },
-      // The data outlives the stack; teardown.sh --purge deletes it explicitly.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.table =
+      regionRole === 'primary'
+        ? new dynamodb.TableV2(this, 'Table', {
+            tableName: definition.tableName,
+            partitionKey: { name: definition.partitionKey.name, type: attributeType(definition.partitionKey.type) },
+            sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey.type) },
+            billing: dynamodb.Billing.onDemand(),
+            timeToLiveAttribute: definition.timeToLiveAttribute,
+            pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: definition.pointInTimeRecovery },
+            // Replicated writes (active-active): the standby region's function works on this replica.
+            replicas: dr.standbyRegion ? [{ region: dr.standbyRegion }] : [],
+            // The data outlives the stack; teardown.sh --purge deletes it explicitly.
+            removalPolicy: RemovalPolicy.RETAIN,
+          })
+        : dynamodb.TableV2.fromTableName(this, 'Table', definition.tableName);
 
     const logGroup = new logs.LogGroup(this, 'FunctionLogs', {
       retention: LOG_RETENTION,
@@ -127,6 +154,8 @@ export class ServerlessStack extends Stack {
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,
+      // Caps what a flood can cost and keeps the rest of the account's concurrency for others.
+      reservedConcurrentExecutions: settings.reservedConcurrency > 0 ? settings.reservedConcurrency : undefined,
       environment: {
         TABLE_NAME: this.table.tableName,
         REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
@@ -139,8 +168,10 @@ export class ServerlessStack extends Stack {
         'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so their resource is "*" (added by the Function construct).',
     });
 
-    const api = settings.httpApi ? this.httpApi() : this.restApi();
+    const api = settings.httpApi ? this.httpApi(settings) : this.restApi(settings);
     this.apiUrl = api.url;
+    const domainName = dr.domainName;
+    this.healthCheck = domainName ? this.failoverRecord({ ...dr, domainName }, regionRole, api) : undefined;
 
     this.addAlarms(api.latency, api.serverErrors, settings);
     this.dashboard = serverlessDashboard(this, 'Dashboard', {
@@ -174,8 +205,36 @@ export class ServerlessStack extends Stack {
     });
   }
 
+  /**
+   * `serverless.<domainName>` served by this region's API through a custom domain (a regional
+   * certificate validated in the hosted zone), and this region's failover record for it, which
+   * Route 53 answers with while the health check on this API's own `/api/health` passes.
+   */
+  private failoverRecord(dr: DrSettings & { domainName: string }, role: 'primary' | 'standby', api: ApiParts): route53.HealthCheck {
+    const zone = hostedZone(this, dr);
+    const domainName = `${SERVERLESS_RECORD}.${dr.domainName}`;
+    const certificate = new acm.Certificate(this, 'Certificate', {
+      domainName,
+      validation: acm.CertificateValidation.fromDns(zone),
+    });
+    const target = api.customDomain(domainName, certificate);
+    const check = healthCheck(this, 'Health', { fqdn: api.executeApiHost, path: api.healthPath, protocol: 'HTTPS' });
+    const failoverRole = role === 'primary' ? 'PRIMARY' : 'SECONDARY';
+    new route53.ARecord(this, 'Failover', {
+      zone,
+      recordName: domainName,
+      target,
+      setIdentifier: `serverless-${role}-${this.region}`,
+      failover: failover(failoverRole),
+      healthCheck: check,
+    });
+    new CfnOutput(this, 'FailoverUrl', { value: `https://${domainName}`, description: `${failoverRole} record; health check on ${api.healthPath}` });
+    new CfnOutput(this, 'HealthCheckId', { value: check.healthCheckId });
+    return check;
+  }
+
   /** REST API, proxy integration (as in the seed). The function strips the stage from the path. */
-  private restApi(): ApiParts {
+  private restApi(settings: ServerlessSettings): ApiParts {
     const api = new apigateway.LambdaRestApi(this, 'Api', {
       handler: this.function,
       proxy: true,
@@ -184,7 +243,10 @@ export class ServerlessStack extends Stack {
       // Execution logging needs the account-level API Gateway role.
       cloudWatchRole: true,
       deployOptions: {
-        stageName: 'prod',
+        stageName: REST_STAGE,
+        // Every method of the stage: beyond these rates API Gateway answers 429 before the function runs.
+        throttlingRateLimit: settings.throttleRate,
+        throttlingBurstLimit: settings.throttleBurst,
         tracingEnabled: true,
         metricsEnabled: true,
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
@@ -226,11 +288,23 @@ export class ServerlessStack extends Stack {
       metrics: api,
       latency: api.metricLatency({ statistic: 'p99', period: Duration.minutes(5) }),
       serverErrors: api.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }),
+      executeApiHost: `${api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+      healthPath: `/${REST_STAGE}${HEALTH_PATH}`,
+      customDomain: (domainName, certificate) => {
+        const domain = new apigateway.DomainName(this, 'Domain', {
+          domainName,
+          certificate,
+          endpointType: apigateway.EndpointType.REGIONAL,
+          securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+        });
+        domain.addBasePathMapping(api, { stage: api.deploymentStage });
+        return failoverAlias(domain.domainNameAliasDomainName, domain.domainNameAliasHostedZoneId);
+      },
     };
   }
 
   /** HTTP API (v2), `$default` stage and route: cheaper and faster than REST, fewer features. */
-  private httpApi(): ApiParts {
+  private httpApi(settings: ServerlessSettings): ApiParts {
     const api = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'twinstack serverless twin (HTTP API)',
       defaultIntegration: new HttpLambdaIntegration('Function', this.function),
@@ -240,6 +314,8 @@ export class ServerlessStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       detailedMetricsEnabled: true,
+      // Beyond these rates API Gateway answers 429 before the function runs.
+      throttle: { rateLimit: settings.throttleRate, burstLimit: settings.throttleBurst },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup()),
         format: apigateway.AccessLogFormat.jsonWithStandardFields(),
@@ -254,6 +330,13 @@ export class ServerlessStack extends Stack {
       metrics: api,
       latency: api.metricLatency({ statistic: 'p99', period: Duration.minutes(5) }),
       serverErrors: api.metricServerError({ statistic: 'Sum', period: Duration.minutes(5) }),
+      executeApiHost: `${api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+      healthPath: HEALTH_PATH,
+      customDomain: (domainName, certificate) => {
+        const domain = new apigwv2.DomainName(this, 'Domain', { domainName, certificate });
+        new apigwv2.ApiMapping(this, 'DomainMapping', { api, domainName: domain, stage });
+        return failoverAlias(domain.regionalDomainName, domain.regionalHostedZoneId);
+      },
     };
   }
 
@@ -287,9 +370,23 @@ export class ServerlessStack extends Stack {
   }
 }
 
+/**
+ * An alias to an API Gateway regional domain that also follows its target's health: Route 53
+ * requires EvaluateTargetHealth on failover aliases (the health check decides beside it).
+ */
+function failoverAlias(dnsName: string, hostedZoneId: string): route53.RecordTarget {
+  return route53.RecordTarget.fromAlias({ bind: () => ({ dnsName, hostedZoneId, evaluateTargetHealth: true }) });
+}
+
 interface ApiParts {
   readonly url: string;
   readonly metrics: ApiMetricSource;
   readonly latency: cloudwatch.IMetric;
   readonly serverErrors: cloudwatch.IMetric;
+  /** The API's own regional host (`{id}.execute-api.{region}.amazonaws.com`), which the health check calls. */
+  readonly executeApiHost: string;
+  /** `/api/health` on that host (behind the stage's prefix on a REST API). */
+  readonly healthPath: string;
+  /** Serves the API under `domainName` too; returns what the record aliases. */
+  readonly customDomain: (domainName: string, certificate: acm.ICertificate) => route53.RecordTarget;
 }

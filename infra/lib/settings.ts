@@ -18,6 +18,18 @@ export const DEFAULT_LAMBDA_MEMORY_MB = 128;
 /** The ServerlessStack's CloudWatch dashboard (names are unique per account and Region). */
 export const DEFAULT_DASHBOARD_NAME = 'twinstack-serverless';
 
+/** The API stage's steady-state and burst request rates (requests per second) and the function's reserved concurrency. */
+export const DEFAULT_API_THROTTLE_RATE = 100;
+export const DEFAULT_API_THROTTLE_BURST = 200;
+export const DEFAULT_RESERVED_CONCURRENCY = 50;
+
+/** Disaster recovery: where the standby runs unless `-c drRegion=…` (or `none`) says otherwise. */
+export const DEFAULT_PRIMARY_REGION = 'us-east-1';
+export const DEFAULT_DR_REGION = 'us-west-2';
+/** The example hosted zone every synth carries until `-c domainName=… -c hostedZoneId=…` replace it. */
+export const EXAMPLE_DOMAIN_NAME = 'example.com';
+export const EXAMPLE_HOSTED_ZONE_ID = 'Z0EXAMPLETWINSTACK000';
+
 export type LambdaArchitecture = 'arm64' | 'x86_64';
 
 export interface ServerlessSettings {
@@ -33,6 +45,28 @@ export interface ServerlessSettings {
   readonly alarmTopicArn?: string;
   /** `dashboardName`: the CloudWatch dashboard's name (letters, digits, `-` and `_`). */
   readonly dashboardName: string;
+  /** `apiThrottleRate` / `apiThrottleBurst`: the stage's request rate limit and burst (requests per second). */
+  readonly throttleRate: number;
+  readonly throttleBurst: number;
+  /** `lambdaReservedConcurrency`: concurrency set aside for (and capping) the function; 0 reserves none. */
+  readonly reservedConcurrency: number;
+}
+
+export type CrossRegionDatabase = 'backups' | 'replica';
+
+/** Where the standby region is and which DNS name fails over to it; shared by both twins. */
+export interface DrSettings {
+  /** `primaryRegion`: the active region (default: the CLI's region, else us-east-1). */
+  readonly primaryRegion: string;
+  /** `drRegion`: the standby region, or undefined with `-c drRegion=none` (no replica, no standby stack). */
+  readonly standbyRegion?: string;
+  /**
+   * `domainName`: the Route 53 hosted zone the failover records live in; undefined with
+   * `-c domainName=none` (no custom domain, health checks or failover records).
+   */
+  readonly domainName?: string;
+  /** `hostedZoneId`: that zone's id. */
+  readonly hostedZoneId: string;
 }
 
 export interface KubernetesSettings {
@@ -40,8 +74,17 @@ export interface KubernetesSettings {
   readonly namespace: string;
   /** `serviceAccount`: the chart's ServiceAccount name (`fullnameOverride` of the release). */
   readonly serviceAccount: string;
-  /** `eksPublicAccessCidrs`: comma-separated CIDRs allowed to reach the public API endpoint. */
+  /**
+   * `eksPublicAccessCidrs`: comma-separated CIDRs allowed to reach the public API endpoint; none
+   * (the default) leaves the endpoint private to the VPC.
+   */
   readonly publicAccessCidrs: string[];
+  /**
+   * `rdsCrossRegion`: how the database reaches the standby region: `backups` (default: automated
+   * backups replicated there, restored on failover) or `replica` (a cross-region read replica,
+   * promoted on failover).
+   */
+  readonly crossRegionDatabase: CrossRegionDatabase;
   /** `rdsMultiAz`: a standby in a second AZ (default false, as in the benchmark). */
   readonly rdsMultiAz: boolean;
   /** `rdsDeletionProtection`: default true; teardown.sh turns it off before destroying. */
@@ -101,6 +144,31 @@ export function serverlessSettings(node: Node): ServerlessSettings {
     httpApi: flag(node, 'httpApi', false),
     alarmTopicArn: alarmTopicArn === '' ? undefined : alarmTopicArn,
     dashboardName,
+    throttleRate: integer(node, 'apiThrottleRate', DEFAULT_API_THROTTLE_RATE, 1, 10_000),
+    throttleBurst: integer(node, 'apiThrottleBurst', DEFAULT_API_THROTTLE_BURST, 1, 5_000),
+    reservedConcurrency: integer(node, 'lambdaReservedConcurrency', DEFAULT_RESERVED_CONCURRENCY, 0, 10_000),
+  };
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/;
+
+export function drSettings(node: Node): DrSettings {
+  const primaryRegion = text(node, 'primaryRegion', process.env.CDK_DEFAULT_REGION || DEFAULT_PRIMARY_REGION);
+  const standby = text(node, 'drRegion', DEFAULT_DR_REGION);
+  for (const [key, region] of [['primaryRegion', primaryRegion], ['drRegion', standby]]) {
+    if (region !== 'none' && !REGION.test(region)) throw new Error(`context ${key} must be a region such as us-west-2, got ${JSON.stringify(region)}`);
+  }
+  if (standby === primaryRegion) throw new Error(`context drRegion must differ from the primary region ${primaryRegion}`);
+  const domainName = text(node, 'domainName', EXAMPLE_DOMAIN_NAME);
+  if (domainName !== 'none' && !/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(domainName)) throw new Error(`context domainName must be a DNS name, got ${JSON.stringify(domainName)}`);
+  const hostedZoneId = text(node, 'hostedZoneId', EXAMPLE_HOSTED_ZONE_ID);
+  if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) throw new Error(`context hostedZoneId must be a Route 53 zone id (Z…), got ${JSON.stringify(hostedZoneId)}`);
+  return {
+    primaryRegion,
+    standbyRegion: standby === 'none' ? undefined : standby,
+    domainName: domainName === 'none' ? undefined : domainName,
+    hostedZoneId,
   };
 }
 
@@ -109,10 +177,19 @@ export function kubernetesSettings(node: Node): KubernetesSettings {
     .split(',')
     .map((cidr) => cidr.trim())
     .filter((cidr) => cidr !== '');
+  const open = cidrs.filter((cidr) => !CIDR.test(cidr) || cidr.endsWith('/0'));
+  if (open.length > 0) {
+    throw new Error(`context eksPublicAccessCidrs takes IPv4 CIDRs narrower than /0, got ${JSON.stringify(open.join(','))}`);
+  }
+  const crossRegionDatabase = text(node, 'rdsCrossRegion', 'backups');
+  if (crossRegionDatabase !== 'backups' && crossRegionDatabase !== 'replica') {
+    throw new Error(`context rdsCrossRegion must be backups or replica, got ${JSON.stringify(crossRegionDatabase)}`);
+  }
   return {
     namespace: text(node, 'namespace', 'twinstack'),
     serviceAccount: text(node, 'serviceAccount', 'twinstack'),
     publicAccessCidrs: cidrs,
+    crossRegionDatabase,
     rdsMultiAz: flag(node, 'rdsMultiAz', false),
     rdsDeletionProtection: flag(node, 'rdsDeletionProtection', true),
     clusterAdminArn: text(node, 'clusterAdminArn', '') || undefined,

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../lib/app';
+import type { KubernetesFailoverStack } from '../lib/kubernetes-failover-stack';
 import type { KubernetesStack } from '../lib/kubernetes-stack';
 import type { ServerlessStack } from '../lib/serverless-stack';
 
@@ -26,16 +27,22 @@ export function fixtureZip(): string {
 export interface BuiltApp {
   readonly app: ReturnType<typeof createApp>['app'];
   readonly serverless: ServerlessStack;
+  readonly serverlessStandby: ServerlessStack;
   readonly kubernetes: KubernetesStack;
+  readonly kubernetesStandby: KubernetesStack;
+  readonly kubernetesFailover: KubernetesFailoverStack;
   readonly outdir: string;
 }
 
-/** The app with cdk.json's context plus `context` (both stacks); its assembly goes to a temp dir. */
+/** The app with cdk.json's context plus `context` (every stack, standbys included); its assembly goes to a temp dir. */
 export function buildApp(context: Record<string, unknown> = {}): BuiltApp {
   const outdir = fs.mkdtempSync(path.join(scratch, 'out-'));
   const built = createApp({ outdir, context: { ...cdkJson.context, ...context } });
-  if (!built.serverless || !built.kubernetes) throw new Error('buildApp builds both stacks');
-  return { app: built.app, serverless: built.serverless, kubernetes: built.kubernetes, outdir };
+  const { serverless, serverlessStandby, kubernetes, kubernetesStandby, kubernetesFailover } = built;
+  if (!serverless || !serverlessStandby || !kubernetes || !kubernetesStandby || !kubernetesFailover) {
+    throw new Error('buildApp builds every stack');
+  }
+  return { app: built.app, serverless, serverlessStandby, kubernetes, kubernetesStandby, kubernetesFailover, outdir };
 }
 
 /** `buildApp` with the fixture zip unless the context names one. */

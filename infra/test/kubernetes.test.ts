@@ -1,8 +1,20 @@
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DATABASE_PORT, PASSWORD_EXCLUDED_CHARACTERS, VPC_CIDR } from '../lib/kubernetes-stack';
-import { buildAppWithZip } from './helpers';
+import { createApp } from '../lib/app';
+import { ADDON_VERSIONS, CONTROLLER_SERVICE_ACCOUNTS } from '../lib/cluster-addons';
+import {
+  CLUSTER_NAME,
+  DATABASE_APP_USER,
+  DATABASE_BACKUP_RETENTION_DAYS,
+  DATABASE_OWNER,
+  DATABASE_PORT,
+  DATABASE_SECRET_NAMES,
+  PASSWORD_EXCLUDED_CHARACTERS,
+  VPC_CIDR,
+} from '../lib/kubernetes-stack';
+import { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, EXAMPLE_DOMAIN_NAME } from '../lib/settings';
+import { buildAppWithZip, cdkJson } from './helpers';
 
 function template(context: Record<string, unknown> = {}): Template {
   return Template.fromStack(buildAppWithZip(context).kubernetes);
@@ -46,18 +58,76 @@ describe('network and cluster', () => {
     const arn = 'arn:aws:iam::123456789012:role/deployer';
     const withAdmin = template({ clusterAdminArn: arn });
 
-    const entries = Object.values(withAdmin.findResources('AWS::EKS::AccessEntry'));
+    const entries = Object.values(withAdmin.findResources('AWS::EKS::AccessEntry', { Properties: { PrincipalArn: arn } }));
     assert.equal(entries.length, 1);
-    assert.equal(entries[0].Properties.PrincipalArn, arn);
     const [policy] = entries[0].Properties.AccessPolicies;
     assert.deepEqual(policy.AccessScope, { Type: 'cluster' });
     assert.ok(JSON.stringify(policy.PolicyArn).includes('AmazonEKSClusterAdminPolicy'));
-    t.resourceCountIs('AWS::EKS::AccessEntry', 0);
+    // Without it, the only access entry is the one Karpenter's nodes join with.
+    t.resourceCountIs('AWS::EKS::AccessEntry', 1);
+    t.hasResourceProperties('AWS::EKS::AccessEntry', { Type: 'EC2_LINUX' });
   });
 
-  test('the public API endpoint can be limited to given CIDRs', () => {
+  test('the API endpoint is private unless given CIDRs, and never open to 0.0.0.0/0', () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }),
+    });
     template({ eksPublicAccessCidrs: '203.0.113.0/24' }).hasResourceProperties('AWS::EKS::Cluster', {
       ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: true, PublicAccessCidrs: ['203.0.113.0/24'] }),
+    });
+    assert.throws(() => template({ eksPublicAccessCidrs: '0.0.0.0/0' }), /narrower than \/0/);
+  });
+});
+
+describe('add-ons the chart relies on', () => {
+  test('each EKS add-on is pinned, and the VPC CNI enforces NetworkPolicy', () => {
+    const addons = Object.values(t.findResources('AWS::EKS::Addon')).map((a) => a.Properties);
+
+    assert.deepEqual(addons.map((a) => a.AddonName).sort(), Object.keys(ADDON_VERSIONS).sort());
+    for (const addon of addons) assert.equal(addon.AddonVersion, ADDON_VERSIONS[addon.AddonName as keyof typeof ADDON_VERSIONS]);
+    const cni = addons.find((a) => a.AddonName === 'vpc-cni');
+    assert.deepEqual(JSON.parse(cni?.ConfigurationValues), { enableNetworkPolicy: 'true' });
+    const ebs = addons.find((a) => a.AddonName === 'aws-ebs-csi-driver');
+    assert.equal(ebs?.PodIdentityAssociations[0].ServiceAccount, 'ebs-csi-controller-sa');
+  });
+
+  test('each Helm-installed controller gets a Pod Identity role bound to its ServiceAccount only', () => {
+    const associations = Object.values(t.findResources('AWS::EKS::PodIdentityAssociation')).map(
+      (a) => `${a.Properties.Namespace}/${a.Properties.ServiceAccount}`,
+    );
+    const expected = ['loadBalancerController', 'externalSecrets', 'karpenter', 'velero'].map((name) => {
+      const account = CONTROLLER_SERVICE_ACCOUNTS[name as keyof typeof CONTROLLER_SERVICE_ACCOUNTS];
+      return `${account.namespace}/${account.serviceAccount}`;
+    });
+    assert.deepEqual(associations.sort(), expected.sort());
+    const podRoles = t.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'pods.eks.amazonaws.com' } })] } },
+    });
+    // The four controllers' and the EBS CSI driver's.
+    assert.equal(Object.keys(podRoles).length, 5);
+  });
+
+  test('Karpenter: a node role, an interruption queue fed by EventBridge, and subnets it discovers', () => {
+    t.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 300 });
+    t.resourceCountIs('AWS::Events::Rule', 4);
+    const subnets = Object.values(t.findResources('AWS::EC2::Subnet')).filter((s) =>
+      (s.Properties.Tags ?? []).some((tag: { Key: string; Value: string }) => tag.Key === 'karpenter.sh/discovery' && tag.Value === CLUSTER_NAME),
+    );
+    const nodeSubnets = Object.keys(t.findResources('AWS::EC2::Subnet')).filter((id) => id.includes('nodes'));
+    assert.ok(nodeSubnets.length >= 2);
+    assert.equal(subnets.length, nodeSubnets.length, 'every node subnet, and only those');
+  });
+
+  test('Velero: a private, versioned, TLS-only bucket that outlives the stack', () => {
+    t.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      }),
+    });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
   });
 });
@@ -69,7 +139,7 @@ describe('RDS Postgres', () => {
       DBInstanceClass: 'db.t3.medium',
       StorageEncrypted: true,
       DeletionProtection: true,
-      BackupRetentionPeriod: 7,
+      BackupRetentionPeriod: DATABASE_BACKUP_RETENTION_DAYS,
       MultiAZ: false,
       EnableIAMDatabaseAuthentication: true,
       PubliclyAccessible: false,
@@ -109,56 +179,97 @@ describe('RDS Postgres', () => {
   });
 });
 
-describe('ECR and IRSA', () => {
-  test('an ECR repository with immutable tags and scan on push', () => {
+describe('ECR and least privilege', () => {
+  test('an ECR repository with immutable tags and scan on push, replicated to the standby region', () => {
     t.hasResourceProperties('AWS::ECR::Repository', {
       RepositoryName: 'twinstack',
       ImageTagMutability: 'IMMUTABLE',
       ImageScanningConfiguration: { ScanOnPush: true },
     });
-  });
-
-  function irsa(tmpl: Template) {
-    const roles = tmpl.findResources('AWS::IAM::Role', {
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity' })],
-        },
-      },
+    t.hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+      ReplicationConfiguration: { Rules: [Match.objectLike({ Destinations: [Match.objectLike({ Region: DEFAULT_DR_REGION })] })] },
     });
-    assert.equal(Object.keys(roles).length, 1, 'one IRSA role');
-    const [id, role] = Object.entries(roles)[0];
-    const conditions = Object.values(tmpl.findResources('Custom::AWSCDKCfnJson'))[0].Properties.Value;
-    return { id, role, conditions: JSON.stringify(conditions) };
-  }
-
-  test('the IRSA role trusts only the chart\'s ServiceAccount, through the cluster\'s OIDC provider', () => {
-    const { role, conditions } = irsa(t);
-
-    const statement = role.Properties.AssumeRolePolicyDocument.Statement[0];
-    assert.ok(JSON.stringify(statement.Principal.Federated).includes('OidcProvider'));
-    assert.ok(statement.Condition.StringEquals, 'StringEquals on sub and aud');
-    assert.ok(conditions.includes('system:serviceaccount:twinstack:twinstack'));
-    assert.ok(conditions.includes('sts.amazonaws.com'));
-    t.resourceCountIs('AWS::IAM::OIDCProvider', 1);
   });
 
-  test('namespace and ServiceAccount name come from context', () => {
-    const { conditions } = irsa(template({ namespace: 'bench', serviceAccount: 'api' }));
-
-    assert.ok(conditions.includes('system:serviceaccount:bench:api'));
-  });
-
-  test('the IRSA role may read the database secret and nothing else', () => {
-    const { id } = irsa(t);
-    const policies = t.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: id }] },
+  test('no role trusts twinstack\'s own ServiceAccount: the server calls no AWS API', () => {
+    const identities = t.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity' })] } },
     });
-    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    const actions = statements.flatMap((s) => [s.Action].flat()).sort();
+    assert.deepEqual(Object.keys(identities), []);
+    const associations = Object.values(t.findResources('AWS::EKS::PodIdentityAssociation'));
+    assert.ok(!associations.some((a) => a.Properties.Namespace === 'twinstack'));
+  });
 
-    assert.deepEqual(actions, ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    for (const s of statements) assert.ok(JSON.stringify(s.Resource).includes('DatabaseSecret'));
+  test('schema owner and application credentials are secrets of their own, with host and port attached', () => {
+    for (const [name, username] of [
+      [DATABASE_SECRET_NAMES.owner, DATABASE_OWNER],
+      [DATABASE_SECRET_NAMES.app, DATABASE_APP_USER],
+    ]) {
+      t.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: name,
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: JSON.stringify({ username, dbname: 'twinstack' }), GenerateStringKey: 'password' }),
+        ReplicaRegions: [{ Region: DEFAULT_DR_REGION }],
+      });
+    }
+    t.resourceCountIs('AWS::SecretsManager::SecretTargetAttachment', 3);
+  });
+
+  test('External Secrets may read the owner and application secrets, never the master\'s', () => {
+    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>)
+      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+
+    assert.equal(statements.length, 1);
+    const resources = JSON.stringify(statements[0].Resource);
+    assert.ok(resources.includes(`${DATABASE_SECRET_NAMES.owner}-??????`) && resources.includes(`${DATABASE_SECRET_NAMES.app}-??????`));
+    assert.ok(!resources.includes(DATABASE_SECRET_NAMES.master));
+  });
+});
+
+describe('disaster recovery', () => {
+  test('automated backups are replicated to the standby region', () => {
+    t.hasResourceProperties('AWS::RDS::DBInstance', {
+      AutomaticBackupReplicationRegion: DEFAULT_DR_REGION,
+      AutomaticBackupReplicationRetentionPeriod: DATABASE_BACKUP_RETENTION_DAYS,
+    });
+  });
+
+  test('the standby region gets the same cluster and, with rdsCrossRegion=replica, a read replica of the primary', () => {
+    const standby = Template.fromStack(buildAppWithZip().kubernetesStandby);
+    standby.resourceCountIs('AWS::EKS::Cluster', 1);
+    standby.resourceCountIs('AWS::RDS::DBInstance', 0);
+    standby.resourceCountIs('AWS::ECR::Repository', 0);
+
+    const replica = Template.fromStack(buildAppWithZip({ rdsCrossRegion: 'replica' }).kubernetesStandby);
+    replica.hasResourceProperties('AWS::RDS::DBInstance', {
+      SourceRegion: DEFAULT_PRIMARY_REGION,
+      SourceDBInstanceIdentifier: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      KmsKeyId: Match.anyValue(),
+    });
+  });
+
+  test('Route 53 fails the Kubernetes name over between both regions\' load balancers on a health check', () => {
+    const dns = Template.fromStack(buildAppWithZip().kubernetesFailover);
+    const records = Object.values(dns.findResources('AWS::Route53::RecordSet')).map((r) => r.Properties);
+    const failover = records.filter((r) => r.Failover);
+
+    assert.deepEqual(failover.map((r) => r.Failover).sort(), ['PRIMARY', 'SECONDARY']);
+    for (const r of failover) {
+      assert.equal(r.Name, `kubernetes.${EXAMPLE_DOMAIN_NAME}.`);
+      assert.ok(r.HealthCheckId, 'each failover record has its health check');
+      assert.equal(r.Weight, undefined);
+    }
+    dns.resourceCountIs('AWS::Route53::HealthCheck', 2);
+    dns.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ Type: 'HTTP_STR_MATCH', ResourcePath: '/api/health', FullyQualifiedDomainName: `kubernetes-${DEFAULT_PRIMARY_REGION}.${EXAMPLE_DOMAIN_NAME}` }),
+    });
+  });
+
+  test('drRegion=none leaves the standby and the failover records out', () => {
+    const built = createApp({ context: { ...cdkJson.context, stacks: 'kubernetes', drRegion: 'none' } });
+    assert.equal(built.kubernetesStandby, undefined);
+    assert.equal(built.kubernetesFailover, undefined);
+    Template.fromStack(built.kubernetes!).resourceCountIs('AWS::ECR::ReplicationConfiguration', 0);
   });
 });
 
@@ -168,15 +279,16 @@ describe('outputs deploy-kubernetes.sh and teardown.sh read', () => {
     for (const name of [
       'ClusterName',
       'Region',
+      'VpcId',
       'RepositoryUri',
-      'DatabaseEndpoint',
-      'DatabasePort',
-      'DatabaseName',
       'DatabaseInstanceIdentifier',
-      'DatabaseSecretArn',
-      'ServiceAccountRoleArn',
+      'MasterSecretName',
+      'OwnerSecretName',
+      'AppSecretName',
+      'KarpenterNodeRoleName',
+      'KarpenterInterruptionQueue',
+      'VeleroBucket',
       'Namespace',
-      'ServiceAccountName',
     ]) {
       assert.ok(outputs.includes(name), `output ${name}`);
     }

@@ -7,9 +7,21 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../lib/app';
 import { EMF_METRICS, EMF_NAMESPACE, REQUEST_DIMENSIONS } from '../lib/dashboard';
 import { FUNCTION_TABLE_ACTIONS, REQUEST_TIMEOUT_MS } from '../lib/serverless-stack';
-import { DEFAULT_DASHBOARD_NAME, DEFAULT_LAMBDA_ZIP, REPO_ROOT, serverlessSettings } from '../lib/settings';
+import {
+  DEFAULT_API_THROTTLE_BURST,
+  DEFAULT_API_THROTTLE_RATE,
+  DEFAULT_DASHBOARD_NAME,
+  DEFAULT_DR_REGION,
+  DEFAULT_LAMBDA_ZIP,
+  DEFAULT_PRIMARY_REGION,
+  DEFAULT_RESERVED_CONCURRENCY,
+  EXAMPLE_DOMAIN_NAME,
+  EXAMPLE_HOSTED_ZONE_ID,
+  REPO_ROOT,
+  serverlessSettings,
+} from '../lib/settings';
 import { TABLE_DEFINITION_FILE, parseTableDefinition } from '../lib/table-definition';
-import { buildApp, buildAppWithZip, cdkJson } from './helpers';
+import { buildApp, buildAppWithZip, cdkJson, fixtureZip } from './helpers';
 
 const tableJson = JSON.parse(fs.readFileSync(TABLE_DEFINITION_FILE, 'utf8'));
 
@@ -69,7 +81,7 @@ describe('context defaults', () => {
 
 describe('the table comes from crates/store-dynamodb/table.json', () => {
   test('name, keys, on-demand billing, TTL and point-in-time recovery are the file\'s', () => {
-    template().hasResourceProperties('AWS::DynamoDB::Table', {
+    template().hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       TableName: tableJson.tableName,
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
@@ -81,13 +93,13 @@ describe('the table comes from crates/store-dynamodb/table.json', () => {
         { AttributeName: tableJson.sortKey.name, AttributeType: tableJson.sortKey.type },
       ]),
       TimeToLiveSpecification: { AttributeName: tableJson.timeToLiveAttribute, Enabled: true },
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      Replicas: Match.arrayWith([Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })]),
     });
     assert.equal(tableJson.pointInTimeRecovery, true);
   });
 
   test('the table outlives the stack', () => {
-    template().hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template().hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   test('a field the stack does not apply is refused, as the Rust side refuses it', () => {
@@ -131,7 +143,7 @@ describe('the function', () => {
 
     assert.equal(dynamo.length, 1);
     assert.deepEqual([dynamo[0].Action].flat().sort(), [...FUNCTION_TABLE_ACTIONS].sort());
-    const tableId = Object.keys(t.findResources('AWS::DynamoDB::Table'))[0];
+    const tableId = Object.keys(t.findResources('AWS::DynamoDB::GlobalTable'))[0];
     assert.deepEqual(dynamo[0].Resource, { 'Fn::GetAtt': [tableId, 'Arn'] });
     assert.ok(!statements.some((s) => [s.Action].flat().includes('dynamodb:*')));
   });
@@ -339,5 +351,93 @@ describe('the CloudWatch dashboard', () => {
 
   test('the dashboard adds no alarm and leaves the alarms as they were', () => {
     template().resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  });
+});
+
+describe('guard rails', () => {
+  test('the REST stage throttles and the function has reserved concurrency, both from context', () => {
+    template().hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ThrottlingRateLimit: DEFAULT_API_THROTTLE_RATE, ThrottlingBurstLimit: DEFAULT_API_THROTTLE_BURST }),
+      ]),
+    });
+    template().hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: DEFAULT_RESERVED_CONCURRENCY });
+    const tuned = template({ apiThrottleRate: '20', apiThrottleBurst: '40', lambdaReservedConcurrency: '0' });
+    tuned.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 })]),
+    });
+    const fn = Object.values(tuned.findResources('AWS::Lambda::Function'))[0];
+    assert.equal(fn.Properties.ReservedConcurrentExecutions, undefined);
+  });
+
+  test('the HTTP API stage throttles too', () => {
+    template({ httpApi: 'true' }).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: DEFAULT_API_THROTTLE_RATE, ThrottlingBurstLimit: DEFAULT_API_THROTTLE_BURST }),
+    });
+  });
+});
+
+describe('disaster recovery', () => {
+  test('with no extra context: a global table replicated to the standby region', () => {
+    const t = Template.fromStack(buildAppWithZip().serverless);
+    const table = Object.values(t.findResources('AWS::DynamoDB::GlobalTable'))[0].Properties;
+
+    assert.deepEqual(table.Replicas.map((r: { Region: string }) => r.Region).sort(), [DEFAULT_PRIMARY_REGION, DEFAULT_DR_REGION].sort());
+    t.resourceCountIs('AWS::DynamoDB::Table', 0);
+  });
+
+  test('the standby region runs the same function and API on the replica, with no table of its own', () => {
+    const standby = Template.fromStack(buildAppWithZip().serverlessStandby);
+
+    standby.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+    standby.resourceCountIs('AWS::Lambda::Function', 1);
+    standby.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    const statements = Object.values(standby.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
+    );
+    const dynamo = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'));
+    assert.ok(JSON.stringify(dynamo?.Resource).includes(`:table/${tableJson.tableName}`));
+  });
+
+  for (const [name, httpApi, path] of [
+    ['REST API', 'false', '/prod/api/health'],
+    ['HTTP API', 'true', '/api/health'],
+  ]) {
+    test(`a health check on /api/health and PRIMARY / SECONDARY failover records for the example domain (${name})`, () => {
+      const built = buildAppWithZip({ httpApi });
+      for (const [stack, role] of [
+        [built.serverless, 'PRIMARY'],
+        [built.serverlessStandby, 'SECONDARY'],
+      ] as const) {
+        const t = Template.fromStack(stack);
+        t.hasResourceProperties('AWS::Route53::HealthCheck', {
+          HealthCheckConfig: Match.objectLike({ Type: 'HTTPS_STR_MATCH', ResourcePath: path, SearchString: '"status":"ok"', Port: 443 }),
+        });
+        const records = Object.values(t.findResources('AWS::Route53::RecordSet')).map((r) => r.Properties);
+        assert.equal(records.length, 1);
+        assert.equal(records[0].Failover, role);
+        assert.equal(records[0].Name, `serverless.${EXAMPLE_DOMAIN_NAME}.`);
+        assert.equal(records[0].HostedZoneId, EXAMPLE_HOSTED_ZONE_ID);
+        assert.ok(records[0].HealthCheckId);
+        assert.equal(records[0].AliasTarget.EvaluateTargetHealth, true);
+        assert.equal(records[0].Weight, undefined);
+        t.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: `serverless.${EXAMPLE_DOMAIN_NAME}` });
+      }
+    });
+  }
+
+  test('domainName=none leaves the custom domain, health check and records out', () => {
+    const built = createApp({ context: { ...cdkJson.context, lambdaZip: fixtureZip(), domainName: 'none' } });
+    assert.equal(built.kubernetesFailover, undefined);
+    const t = Template.fromStack(built.serverless!);
+    t.resourceCountIs('AWS::Route53::RecordSet', 0);
+    t.resourceCountIs('AWS::Route53::HealthCheck', 0);
+    t.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+  });
+
+  test('a domain and hosted zone from context replace the example', () => {
+    const t = template({ domainName: 'bench.example.org', hostedZoneId: 'Z123EXAMPLE' });
+    t.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'serverless.bench.example.org.', HostedZoneId: 'Z123EXAMPLE' });
+    assert.throws(() => buildAppWithZip({ drRegion: DEFAULT_PRIMARY_REGION }), /drRegion must differ from the primary region/);
   });
 });

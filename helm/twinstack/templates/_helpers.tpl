@@ -58,9 +58,51 @@ app.kubernetes.io/part-of: twinstack
 {{- end }}
 {{- end }}
 
-{{/* The Secret that holds DATABASE_URL: the existing one, or the one the ExternalSecret writes. */}}
+{{/* The Secret with the server's DATABASE_URL (application role): the existing one, or the one its ExternalSecret writes. */}}
 {{- define "twinstack.databaseSecretName" -}}
+{{- if .Values.externalSecret.enabled }}
+{{- printf "%s-database" (include "twinstack.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- else }}
 {{- .Values.database.existingSecret }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret with the migration Job's DATABASE_URL (schema owner). */}}
+{{- define "twinstack.migrationSecretName" -}}
+{{- if .Values.externalSecret.enabled }}
+{{- printf "%s-database-owner" (include "twinstack.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- .Values.database.migrationExistingSecret }}
+{{- end }}
+{{- end }}
+
+{{/* The placeholder image.repository of values.yaml: rendering with it would deploy nothing that exists. */}}
+{{- define "twinstack.placeholderRepository" -}}your-ecr-repo/twinstack{{- end }}
+
+{{/*
+Fails the render, with what to set, when the image or a DATABASE_URL source is missing: otherwise the
+pods would wait on an image or a Secret that never comes, and the migration Job only fails at its
+deadline.
+*/}}
+{{- define "twinstack.checkRequired" -}}
+{{- if eq .Values.image.repository (include "twinstack.placeholderRepository" .) }}
+{{- fail (printf "image.repository is still the placeholder %q: set it to the image's repository (deploy-kubernetes.sh passes the KubernetesStack's RepositoryUri)" .Values.image.repository) }}
+{{- end }}
+{{- if .Values.externalSecret.enabled }}
+{{- if not .Values.externalSecret.remoteKey }}
+{{- fail "externalSecret.remoteKey: the application role's Secrets Manager secret (KubernetesStack output AppSecretName) is required" }}
+{{- end }}
+{{- if and .Values.migration.enabled (not .Values.externalSecret.migrationRemoteKey) }}
+{{- fail "externalSecret.migrationRemoteKey: the schema owner's Secrets Manager secret (KubernetesStack output OwnerSecretName) is required for the migration Job" }}
+{{- end }}
+{{- else }}
+{{- if not .Values.database.existingSecret }}
+{{- fail "DATABASE_URL has no source: set externalSecret.enabled=true with externalSecret.remoteKey and externalSecret.migrationRemoteKey (Secrets Manager through External Secrets Operator), or database.existingSecret and database.migrationExistingSecret naming Secrets that hold it" }}
+{{- end }}
+{{- if and .Values.migration.enabled (not .Values.database.migrationExistingSecret) }}
+{{- fail "database.migrationExistingSecret: the migration Job connects as the schema owner; name the Secret holding its DATABASE_URL (or use externalSecret)" }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{- define "twinstack.migrateName" -}}
@@ -118,14 +160,14 @@ METRICS_PORT: {{ ternary .Values.metrics.port 0 .Values.metrics.enabled | quote 
 {{- end }}
 {{- end }}
 
-{{/* DATABASE_URL from the Secret, then any extra env. */}}
+{{/* DATABASE_URL from the Secret named `secret`, then any extra env. Takes (dict "root" $ "secret" NAME). */}}
 {{- define "twinstack.secretEnv" -}}
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef:
-      name: {{ include "twinstack.databaseSecretName" . }}
-      key: {{ .Values.database.existingSecretKey }}
-{{- with .Values.server.extraEnv }}
+      name: {{ .secret }}
+      key: {{ .root.Values.database.existingSecretKey }}
+{{- with .root.Values.server.extraEnv }}
 {{ toYaml . }}
 {{- end }}
 {{- end }}

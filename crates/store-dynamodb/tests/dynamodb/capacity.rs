@@ -1,7 +1,8 @@
 use twinstack_core::Store;
+use twinstack_store_contract::{Fixture, new_user};
 use twinstack_store_dynamodb::capacity::measure;
 
-use crate::support::{TestTable, new_user};
+use crate::support::TestTable;
 
 #[tokio::test]
 async fn a_measure_counts_the_capacity_a_requests_calls_consume() {

@@ -1,13 +1,10 @@
 //! Integration tests against Amazon's DynamoDB Local (from `twinstack-testkit`): each test uses a
-//! table of its own on one shared server, and the outage test a server of its own.
+//! table of its own on one shared server, and the outage test a server of its own. The store
+//! contract runs in `contract`; the rest is what only DynamoDB has.
 
 mod capacity;
 mod concurrency;
-mod idempotency;
-mod orders;
+mod contract;
 mod outage;
-mod products;
-mod seed;
 mod support;
 mod table;
-mod users;

@@ -1,4 +1,5 @@
 use aws_sdk_dynamodb::types::{BillingMode, KeyType, ScalarAttributeType, TimeToLiveStatus};
+use twinstack_store_contract::Fixture;
 use twinstack_store_dynamodb::{TableDefinition, create_table, delete_table};
 
 use crate::support::TestTable;

@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
 use twinstack_core::{Store, StoreError, UserId};
+use twinstack_store_contract::Fixture;
 use twinstack_store_postgres::PgStore;
 
 use crate::support::TestDb;

@@ -1,9 +1,8 @@
 //! Integration tests against a real Postgres (a throwaway cluster from `twinstack-testkit`, or the
-//! server `DATABASE_URL` names); each test gets a database of its own on it.
+//! server `DATABASE_URL` names); each test gets a database of its own on it. The store contract
+//! runs in `contract`; the rest is what only Postgres has.
 
+mod contract;
 mod errors;
 mod idempotency;
-mod orders;
-mod seed;
 mod support;
-mod users;

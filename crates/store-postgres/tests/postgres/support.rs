@@ -1,16 +1,17 @@
-//! A fresh, migrated database per test, and builders for the values tests store.
+//! A fresh, migrated database per test, which is also the contract suite's fixture.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool};
-use twinstack_core::{
-    Email, NewUser, Order, OrderId, OrderItem, OrderStatus, Qty, Sku, Timestamp, UserId, UserName,
-};
-use twinstack_store_postgres::{PgStore, migrate};
+use twinstack_core::StoreError;
+use twinstack_core::seed::{DEFAULT_USERS, DataSet};
+use twinstack_store_contract::Fixture;
+use twinstack_store_postgres::{PgStore, load_data_set, migrate, read_data_set};
 
-/// 2026-03-01T00:00:00.000Z plus a little: not on a second boundary, so lost milliseconds show.
-pub const T0: i64 = 1_772_323_200_123;
+/// Postgres keeps the first 63 bytes of an identifier.
+const MAX_IDENTIFIER: usize = 63;
 
 pub struct TestDb {
     pub store: PgStore,
@@ -28,7 +29,7 @@ impl TestDb {
     pub async fn create_with(test: &'static str, pool: PgPoolOptions) -> TestDb {
         let url = twinstack_testkit::shared().url();
         let server = PgConnectOptions::from_str(url).expect("a Postgres URL");
-        let name = format!("twinstack_test_{test}");
+        let name = database_name(test);
         let mut admin = PgConnection::connect_with(&server).await.expect("connect");
         // Identifiers cannot be bind parameters; `test` is a literal from this test suite.
         for statement in [
@@ -63,9 +64,40 @@ impl TestDb {
             .await
             .expect("connect")
     }
+}
 
-    /// Drops the database once the test has passed.
-    pub async fn finish(self) {
+/// `twinstack_test_{test}`; a name Postgres would cut keeps its readable start and ends in a hash
+/// of the whole, so two tests whose names start alike still get databases of their own.
+fn database_name(test: &str) -> String {
+    let name = format!("twinstack_test_{test}");
+    if name.len() <= MAX_IDENTIFIER {
+        return name;
+    }
+    let mut hasher = DefaultHasher::new();
+    test.hash(&mut hasher);
+    let hash = format!("_{:016x}", hasher.finish());
+    format!("{}{hash}", &name[..MAX_IDENTIFIER - hash.len()])
+}
+
+impl Fixture for TestDb {
+    type Store = PgStore;
+
+    const ROUND_TRIP_USERS: u32 = DEFAULT_USERS;
+
+    fn store(&self) -> &PgStore {
+        &self.store
+    }
+
+    async fn load(&self, data: &DataSet) -> Result<(), StoreError> {
+        load_data_set(self.pool(), data).await
+    }
+
+    async fn read(&self) -> Result<DataSet, StoreError> {
+        read_data_set(self.pool()).await
+    }
+
+    /// Drops the database.
+    async fn finish(self) {
         self.store.pool().close().await;
         let mut admin = self.admin().await;
         sqlx::query(AssertSqlSafe(format!(
@@ -75,37 +107,5 @@ impl TestDb {
         .execute(&mut admin)
         .await
         .expect("drop the test database");
-    }
-}
-
-pub fn at(offset_millis: i64) -> Timestamp {
-    Timestamp::from_millis(T0 + offset_millis)
-}
-
-pub fn new_user(email: &str) -> NewUser {
-    NewUser {
-        name: UserName::parse("Ada Lovelace").unwrap(),
-        email: Email::parse(email).unwrap(),
-        created_at: at(0),
-    }
-}
-
-/// A pending one-line order created at `at(offset_millis)`.
-pub fn order(user_id: UserId, offset_millis: i64, random: u128) -> Order {
-    let created_at = at(offset_millis);
-    let item = OrderItem {
-        sku: Sku::parse("PROD-001").unwrap(),
-        qty: Qty::new(2).unwrap(),
-        unit_price_cents: 250,
-        line_total_cents: 500,
-    };
-    Order {
-        id: OrderId::from_parts(created_at, random),
-        user_id,
-        items: vec![item],
-        total_cents: 500,
-        status: OrderStatus::Pending,
-        created_at,
-        updated_at: created_at,
     }
 }

@@ -1,0 +1,3 @@
+//! The contract every store keeps, on DynamoDB.
+
+twinstack_store_contract::store_contract_suite!(crate::support::TestTable::create);
