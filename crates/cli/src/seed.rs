@@ -7,7 +7,6 @@ use anyhow::{Context, bail};
 use clap::Args;
 use sqlx::postgres::PgPoolOptions;
 use twinstack_core::seed::{DEFAULT_ORDERS_PER_USER, DEFAULT_USERS, DataSet};
-use twinstack_store_dynamodb::DynamoSettings;
 
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("store").required(true).args(["postgres", "dynamodb"])))]
@@ -17,7 +16,8 @@ pub struct SeedArgs {
     postgres: Option<String>,
 
     /// DynamoDB endpoint to seed, such as DynamoDB Local's http://127.0.0.1:8000 (the table is created
-    /// if needed; reseeding replaces it). `AWS_REGION` applies; credentials come from the environment.
+    /// if needed; reseeding replaces it). `AWS_REGION` applies; for AWS's endpoint credentials come
+    /// from the SDK's default chain.
     #[arg(long, value_name = "ENDPOINT", requires = "table")]
     dynamodb: Option<String>,
 
@@ -85,14 +85,8 @@ pub(crate) async fn seed_dynamodb(
     table: &str,
     data: &DataSet,
 ) -> anyhow::Result<DataSet> {
-    let mut settings = DynamoSettings::local(endpoint, table);
-    if let Ok(region) = std::env::var("AWS_REGION") {
-        settings.region = region;
-    }
-    // Seeding is a batch job, not a request: give each call room.
-    settings.operation_timeout = std::time::Duration::from_secs(60);
-    settings.attempt_timeout = std::time::Duration::from_secs(20);
-    let client = twinstack_store_dynamodb::client(&settings).await;
+    let region = std::env::var("AWS_REGION").ok();
+    let client = crate::dynamodb::batch_client(endpoint, table, region.as_deref()).await?;
     twinstack_store_dynamodb::create_table(&client, table)
         .await
         .context("creating the table")?;
