@@ -3,6 +3,7 @@
 mod bench;
 mod dynamodb;
 mod seed;
+mod store_args;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -16,7 +17,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Load the deterministic data set into a store and print its checksum.
+    /// Load the deterministic data set into a store and print its checksum (Postgres: migrated
+    /// first; DynamoDB: the table is created, and replaced on reseeding).
     Seed(seed::SeedArgs),
     /// Read everything a store holds and print its checksum (the one `seed` prints); writes nothing.
     Verify(verify::VerifyArgs),

@@ -10,37 +10,25 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use twinstack_core::seed::DataSet;
 
+use crate::store_args::{Store, StoreArgs};
+
 /// How long to wait for a Postgres connection before calling the store unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("store").required(true).args(["postgres", "dynamodb"])))]
 pub struct VerifyArgs {
-    /// Postgres URL to read.
-    #[arg(long, value_name = "URL")]
-    postgres: Option<String>,
-
-    /// DynamoDB endpoint to read: DynamoDB Local's, such as http://127.0.0.1:8000, or AWS's,
-    /// https://dynamodb.<region>.amazonaws.com (credentials from the SDK's default chain).
-    #[arg(long, value_name = "ENDPOINT", requires = "table")]
-    dynamodb: Option<String>,
-
-    /// DynamoDB table name.
-    #[arg(long, value_name = "T")]
-    table: Option<String>,
-
-    /// AWS region of the DynamoDB table; needed for AWS's endpoint.
-    #[arg(long, env = "AWS_REGION")]
-    region: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<()> {
-    let stored = match (&args.postgres, &args.dynamodb, &args.table) {
-        (Some(url), _, _) => read_postgres(url).await?,
-        (None, Some(endpoint), Some(table)) => {
-            read_dynamodb(endpoint, table, args.region.as_deref()).await?
-        }
-        _ => bail!("give --postgres URL, or --dynamodb ENDPOINT --table T"),
+    let stored = match args.store.store()? {
+        Store::Postgres { url } => read_postgres(url).await?,
+        Store::DynamoDb {
+            endpoint,
+            table,
+            region,
+        } => read_dynamodb(endpoint, table, region).await?,
     };
     eprintln!(
         "read {} products, {} users, {} orders",
