@@ -42,18 +42,14 @@ fn twinstack_error(args: &[&str]) -> String {
     String::from_utf8(output.stderr).unwrap()
 }
 
-fn seed_args<'a>(store: &[&'a str], sizes: &'a [String; 2]) -> Vec<&'a str> {
-    let mut args = vec!["seed"];
-    args.extend_from_slice(store);
-    args.extend(["--users", &sizes[0], "--orders-per-user", &sizes[1]]);
-    args
-}
-
 /// Seeds the drill's data set into `store` (`--postgres URL` or `--dynamodb ENDPOINT --table T`)
 /// and returns the checksum `twinstack seed` printed.
 fn seed(store: &[&str]) -> String {
-    let sizes = [USERS.to_string(), ORDERS_PER_USER.to_string()];
-    twinstack(&seed_args(store, &sizes))
+    let (users, orders_per_user) = (USERS.to_string(), ORDERS_PER_USER.to_string());
+    let mut args = vec!["seed"];
+    args.extend_from_slice(store);
+    args.extend(["--users", &users, "--orders-per-user", &orders_per_user]);
+    twinstack(&args)
 }
 
 fn run_tool(tool: &str, args: &[&str]) {
