@@ -1,7 +1,10 @@
 //! `twinstack`: tools around the twins.
 
 mod bench;
+mod dynamodb;
 mod seed;
+mod store_args;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -14,8 +17,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Load the deterministic data set into a store and print its checksum.
+    /// Load the deterministic data set into a store and print its checksum (Postgres: migrated
+    /// first; DynamoDB: the table is created, and replaced on reseeding).
     Seed(seed::SeedArgs),
+    /// Read everything a store holds and print its checksum (the one `seed` prints); writes nothing.
+    Verify(verify::VerifyArgs),
     /// Monthly cost of each twin at the article's scale points, the crossover, and a chart.
     Cost(twinstack_cost::CostArgs),
     /// Replay an Artillery config against a target (open model) and report latency per request and phase.
@@ -28,6 +34,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Seed(args) => seed::run(args).await,
+        Command::Verify(args) => verify::run(args).await,
         Command::Cost(args) => Ok(twinstack_cost::run(args)?),
         Command::Load(args) => twinstack_loadgen::run_cli(args).await,
         Command::Bench(args) => bench::run(args).await,

@@ -7,23 +7,13 @@ use anyhow::{Context, bail};
 use clap::Args;
 use sqlx::postgres::PgPoolOptions;
 use twinstack_core::seed::{DEFAULT_ORDERS_PER_USER, DEFAULT_USERS, DataSet};
-use twinstack_store_dynamodb::DynamoSettings;
+
+use crate::store_args::{Store, StoreArgs};
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("store").required(true).args(["postgres", "dynamodb"])))]
 pub struct SeedArgs {
-    /// Postgres URL to seed (the schema is migrated first).
-    #[arg(long, value_name = "URL")]
-    postgres: Option<String>,
-
-    /// DynamoDB endpoint to seed, such as DynamoDB Local's http://127.0.0.1:8000 (the table is created
-    /// if needed; reseeding replaces it). `AWS_REGION` applies; credentials come from the environment.
-    #[arg(long, value_name = "ENDPOINT", requires = "table")]
-    dynamodb: Option<String>,
-
-    /// DynamoDB table name.
-    #[arg(long, value_name = "T")]
-    table: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
 
     /// Number of users (ids 1..=N).
     #[arg(long, default_value_t = DEFAULT_USERS, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
@@ -39,10 +29,13 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
     let data = DataSet::generate(args.users, args.orders_per_user);
     let expected = data.checksum();
 
-    let stored = match (&args.postgres, &args.dynamodb, &args.table) {
-        (Some(url), _, _) => seed_postgres(url, &data).await?,
-        (None, Some(endpoint), Some(table)) => seed_dynamodb(endpoint, table, &data).await?,
-        _ => bail!("give --postgres URL, or --dynamodb ENDPOINT --table T"),
+    let stored = match args.store.store()? {
+        Store::Postgres { url } => seed_postgres(url, &data).await?,
+        Store::DynamoDb {
+            endpoint,
+            table,
+            region,
+        } => seed_dynamodb_in(endpoint, table, region, &data).await?,
     };
     let checksum = stored.checksum();
     if checksum != expected {
@@ -80,19 +73,23 @@ pub(crate) async fn seed_postgres(url: &str, data: &DataSet) -> anyhow::Result<D
     Ok(stored)
 }
 
+/// [`seed_dynamodb_in`] the region `AWS_REGION` names, if any.
 pub(crate) async fn seed_dynamodb(
     endpoint: &str,
     table: &str,
     data: &DataSet,
 ) -> anyhow::Result<DataSet> {
-    let mut settings = DynamoSettings::local(endpoint, table);
-    if let Ok(region) = std::env::var("AWS_REGION") {
-        settings.region = region;
-    }
-    // Seeding is a batch job, not a request: give each call room.
-    settings.operation_timeout = std::time::Duration::from_secs(60);
-    settings.attempt_timeout = std::time::Duration::from_secs(20);
-    let client = twinstack_store_dynamodb::client(&settings).await;
+    let region = std::env::var("AWS_REGION").ok();
+    seed_dynamodb_in(endpoint, table, region.as_deref(), data).await
+}
+
+async fn seed_dynamodb_in(
+    endpoint: &str,
+    table: &str,
+    region: Option<&str>,
+    data: &DataSet,
+) -> anyhow::Result<DataSet> {
+    let client = crate::dynamodb::batch_client(endpoint, table, region).await?;
     twinstack_store_dynamodb::create_table(&client, table)
         .await
         .context("creating the table")?;
