@@ -5,7 +5,7 @@
 #                                    127.0.0.1:PORT, print its URL on stdout
 #   pg-throwaway.sh stop DIR         stop it (immediate mode) and delete DIR
 #
-# Same setup as the Rust test harness (crates/testkit): Debian's newest
+# Same setup as the Rust test harness (crates/local-stack): Debian's newest
 # /usr/lib/postgresql/*/bin, trust auth, superuser `postgres`, fsync off, Unix socket in
 # DIR. Under root the server runs as the `postgres` user (initdb refuses root), so DIR
 # should sit somewhere that user can reach, such as /tmp (not a checkout under /root).

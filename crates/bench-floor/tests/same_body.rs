@@ -82,7 +82,7 @@ async fn insert_awkward_user(database_url: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_floor_serves_get_user_byte_for_byte_as_the_server() {
     // Arrange: one seeded database behind both.
-    let database_url = twinstack_testkit::shared()
+    let database_url = twinstack_local_stack::shared()
         .create_database("floor")
         .expect("a test database");
     postgres::seed(&database_url).await;
@@ -91,7 +91,7 @@ async fn the_floor_serves_get_user_byte_for_byte_as_the_server() {
         "http://{}",
         postgres::serve(postgres::config(database_url.clone())).await
     );
-    twinstack_testkit::wait_for_http(&format!("{server}/healthz"), Duration::from_secs(10))
+    twinstack_local_stack::wait_for_http(&format!("{server}/healthz"), Duration::from_secs(10))
         .await
         .expect("server up");
     let floor = Floor::start(&database_url).await;

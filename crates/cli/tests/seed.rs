@@ -29,7 +29,9 @@ fn seed(database_url: &str, users: u32, orders_per_user: u32) -> String {
 
 #[tokio::test]
 async fn seeding_prints_the_data_sets_checksum_and_the_next_user_id_follows() {
-    let database_url = twinstack_testkit::shared().create_database("seed").unwrap();
+    let database_url = twinstack_local_stack::shared()
+        .create_database("seed")
+        .unwrap();
 
     let printed = seed(&database_url, 50, 3);
 
@@ -48,7 +50,7 @@ async fn seeding_prints_the_data_sets_checksum_and_the_next_user_id_follows() {
 
 #[tokio::test]
 async fn seeding_again_replaces_the_data_with_the_same_set() {
-    let database_url = twinstack_testkit::shared()
+    let database_url = twinstack_local_stack::shared()
         .create_database("reseed")
         .unwrap();
     let first = seed(&database_url, 30, 2);

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 use twinstack_core::seed::DataSet;
+use twinstack_local_stack::DynamoDbLocal;
 use twinstack_store_dynamodb::DynamoSettings;
-use twinstack_testkit::DynamoDbLocal;
 
 const PROBE: &str = env!("CARGO_BIN_EXE_twinstack-lambda-probe");
 const FIXTURE_COUNT: u64 = 7;

@@ -231,7 +231,7 @@ async fn each_request_writes_one_valid_emf_line_and_each_process_one_cold_start(
         ("TABLE_NAME", settings.table.clone()),
         (
             "DYNAMODB_ENDPOINT",
-            twinstack_testkit::DynamoDbLocal::shared().endpoint(),
+            twinstack_local_stack::DynamoDbLocal::shared().endpoint(),
         ),
         ("AWS_REGION", twinstack_twins::lambda::REGION.to_owned()),
     ];

@@ -9,8 +9,8 @@ use tower::ServiceExt;
 use twinstack_core::seed::DataSet;
 use twinstack_http::RequestTimeout;
 use twinstack_lambda::lambda_app;
+use twinstack_local_stack::DynamoDbLocal;
 use twinstack_store_dynamodb::DynamoSettings;
-use twinstack_testkit::DynamoDbLocal;
 
 async fn get(
     app: &twinstack_lambda::LambdaApp,

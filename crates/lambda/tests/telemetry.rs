@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
-use twinstack_testkit::{DynamoDbLocal, LambdaEmulator};
+use twinstack_local_stack::{DynamoDbLocal, LambdaEmulator};
 use twinstack_twins::otlp::{OtlpReceiver, ReceivedSpan};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";

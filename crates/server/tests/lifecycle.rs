@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use sqlx::Connection;
 use twinstack_conformance::Api;
+use twinstack_local_stack::PostgresCluster;
 use twinstack_server::RequestTimeout;
-use twinstack_testkit::PostgresCluster;
 
 /// Polls `path` until it answers `status`, for at most `within`.
 async fn eventually_status(api: &Api, path: &str, status: u16, within: Duration) -> bool {
@@ -79,7 +79,9 @@ async fn a_lost_database_answers_503_in_time_and_recovers_without_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_outliving_the_request_timeout_answers_503() {
     // Arrange: a table lock held by another session makes reads of users wait.
-    let database_url = twinstack_testkit::shared().create_database("slow").unwrap();
+    let database_url = twinstack_local_stack::shared()
+        .create_database("slow")
+        .unwrap();
     twinstack_twins::postgres::seed(&database_url).await;
     let mut config = twinstack_twins::postgres::config(database_url.clone());
     config.request_timeout = RequestTimeout::from_millis(1_000).unwrap();
@@ -124,7 +126,7 @@ async fn readiness_waits_for_the_first_database_connection() {
         twinstack_twins::postgres::serve(twinstack_twins::postgres::config(database_url)).await
     ));
 
-    twinstack_testkit::wait_for_http(&api.url("/healthz"), Duration::from_secs(10))
+    twinstack_local_stack::wait_for_http(&api.url("/healthz"), Duration::from_secs(10))
         .await
         .unwrap();
     api.get("/healthz").await.expect(200);
@@ -150,7 +152,10 @@ fn twinstack_server(args: &[&str], database_url: &str, port: u16) -> Command {
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
         // The metrics listener too, on a port of its own rather than the default 9090.
-        .env("METRICS_PORT", twinstack_testkit::free_port().to_string())
+        .env(
+            "METRICS_PORT",
+            twinstack_local_stack::free_port().to_string(),
+        )
         .env("SHUTDOWN_TIMEOUT_SECS", "10")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -160,7 +165,7 @@ fn twinstack_server(args: &[&str], database_url: &str, port: u16) -> Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_accepting_and_drains_in_flight_requests() {
     // Arrange: the real binary, migrated by its own `migrate` subcommand, then seeded.
-    let database_url = twinstack_testkit::shared()
+    let database_url = twinstack_local_stack::shared()
         .create_database("drain")
         .unwrap();
     let status = twinstack_server(&["migrate"], &database_url, 0)
@@ -168,14 +173,14 @@ async fn sigterm_stops_accepting_and_drains_in_flight_requests() {
         .unwrap();
     assert!(status.success(), "migrate exits 0");
     twinstack_twins::postgres::seed(&database_url).await;
-    let port = twinstack_testkit::free_port();
+    let port = twinstack_local_stack::free_port();
     let mut server = ServerProcess(
         twinstack_server(&["serve"], &database_url, port)
             .spawn()
             .unwrap(),
     );
     let api = Api::new(format!("http://127.0.0.1:{port}"));
-    twinstack_testkit::wait_for_http(&api.url("/healthz"), Duration::from_secs(15))
+    twinstack_local_stack::wait_for_http(&api.url("/healthz"), Duration::from_secs(15))
         .await
         .unwrap();
     assert!(eventually_status(&api, "/readyz", 200, Duration::from_secs(15)).await);

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use twinstack_conformance::Api;
-use twinstack_testkit::{free_port, wait_for_http};
+use twinstack_local_stack::{free_port, wait_for_http};
 
 /// One sample line of the text format: name, labels, value.
 #[derive(Debug)]
@@ -93,7 +93,9 @@ fn promtool_check(text: &str) -> Result<(), String> {
 
 /// A fresh seeded database behind a server with metrics on a port of its own.
 async fn server_with_metrics(name: &str) -> (String, twinstack_server::Config) {
-    let database_url = twinstack_testkit::shared().create_database(name).unwrap();
+    let database_url = twinstack_local_stack::shared()
+        .create_database(name)
+        .unwrap();
     twinstack_twins::postgres::seed(&database_url).await;
     let mut config = twinstack_twins::postgres::config(database_url);
     config.metrics_port = free_port();

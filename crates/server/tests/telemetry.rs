@@ -29,11 +29,11 @@ impl Drop for Server {
 impl Server {
     /// The binary on a fresh seeded database, its stdout collected line by line; `env` on top.
     async fn start(otlp_endpoint: Option<&str>, env: &[(&str, &str)]) -> Server {
-        let database_url = twinstack_testkit::shared()
+        let database_url = twinstack_local_stack::shared()
             .create_database("telemetry")
             .unwrap();
         twinstack_twins::postgres::seed(&database_url).await;
-        let port = twinstack_testkit::free_port();
+        let port = twinstack_local_stack::free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_twinstack-server"));
         command
             .env("DATABASE_URL", &database_url)
@@ -63,9 +63,13 @@ impl Server {
             }
         });
         let base = format!("http://127.0.0.1:{port}");
-        twinstack_testkit::wait_for_status(&format!("{base}/readyz"), 200, Duration::from_secs(20))
-            .await
-            .expect("server ready");
+        twinstack_local_stack::wait_for_status(
+            &format!("{base}/readyz"),
+            200,
+            Duration::from_secs(20),
+        )
+        .await
+        .expect("server ready");
         Server { child, base, lines }
     }
 

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use twinstack_conformance::Api;
+use twinstack_local_stack::{DynamoDbLocal, LambdaEmulator};
 use twinstack_store_dynamodb::DynamoSettings;
-use twinstack_testkit::{DynamoDbLocal, LambdaEmulator};
 
 pub const REGION: &str = "us-east-1";
 
@@ -76,7 +76,7 @@ pub async fn spawn_lambda_twin() -> Api {
         .unwrap();
     let api = Api::new(base);
     // The first invocation waits for `cargo run` to build and start the function.
-    twinstack_testkit::wait_for_status(&api.url("/api/health"), 200, Duration::from_secs(300))
+    twinstack_local_stack::wait_for_status(&api.url("/api/health"), 200, Duration::from_secs(300))
         .await
         .expect("the function answers");
     api

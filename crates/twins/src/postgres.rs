@@ -52,13 +52,13 @@ pub async fn serve(config: Config) -> SocketAddr {
 
 /// A fresh seeded database behind a running server.
 pub async fn spawn_postgres_twin() -> Api {
-    let database_url = twinstack_testkit::shared()
+    let database_url = twinstack_local_stack::shared()
         .create_database("api")
         .expect("a test database");
     seed(&database_url).await;
     let address = serve(config(database_url)).await;
     let api = Api::new(format!("http://{address}"));
-    twinstack_testkit::wait_for_http(&api.url("/healthz"), Duration::from_secs(10))
+    twinstack_local_stack::wait_for_http(&api.url("/healthz"), Duration::from_secs(10))
         .await
         .expect("server up");
     api

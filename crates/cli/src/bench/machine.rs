@@ -74,7 +74,7 @@ impl Machine {
 impl Versions {
     pub fn here(local: bool) -> Versions {
         let postgres = local
-            .then(|| twinstack_testkit::pg_bin("postgres").ok())
+            .then(|| twinstack_local_stack::pg_bin("postgres").ok())
             .flatten()
             .and_then(|bin| first_line(&bin.to_string_lossy(), &["--version"]));
         Versions {

@@ -2,7 +2,7 @@
 //! behind `twinstack-lambda` under `cargo lambda watch`, both seeded with the same data set.
 //!
 //! Everything started here stops when the stack is dropped; the Postgres cluster, DynamoDB Local
-//! and the emulator also have testkit's watchdogs, which clean up if this process is killed.
+//! and the emulator also have the local-stack runner's watchdogs, which clean up if this process is killed.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use twinstack_core::seed::DataSet;
-use twinstack_testkit::{DynamoDbLocal, LambdaEmulator, PostgresCluster, Profile, free_port};
+use twinstack_local_stack::{DynamoDbLocal, LambdaEmulator, PostgresCluster, Profile, free_port};
 
 use super::BuildProfile;
 use super::procs::{Select, exe_path};
@@ -123,7 +123,7 @@ impl LocalStack {
             _emulator: emulator,
         };
         let startup = Duration::from_secs(300);
-        twinstack_testkit::wait_for_status(
+        twinstack_local_stack::wait_for_status(
             &format!("{}/readyz", stack.kubernetes_url),
             200,
             startup,
@@ -131,7 +131,7 @@ impl LocalStack {
         .await
         .context("twinstack-server did not become ready")?;
         // The first invocation waits for `cargo run --release`: a no-op after the release build.
-        twinstack_testkit::wait_for_status(
+        twinstack_local_stack::wait_for_status(
             &format!("{}/api/health", stack.serverless_url),
             200,
             startup,

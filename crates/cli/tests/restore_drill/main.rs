@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use twinstack_core::seed::DataSet;
+use twinstack_local_stack::{DynamoDbLocal, PostgresCluster, pg_bin};
 use twinstack_store_dynamodb::{Client, DynamoSettings};
-use twinstack_testkit::{DynamoDbLocal, PostgresCluster, pg_bin};
 
 const USERS: u32 = 50;
 const ORDERS_PER_USER: u32 = 3;
@@ -148,7 +148,7 @@ async fn import(client: &Client, table: &str, lines: &[String]) {
 
 #[tokio::test]
 async fn a_postgres_dump_restores_into_a_fresh_cluster_with_the_seeded_checksum() {
-    let source = twinstack_testkit::shared()
+    let source = twinstack_local_stack::shared()
         .create_database("drill_source")
         .unwrap();
     let seeded = seed(&["--postgres", &source]);
@@ -192,11 +192,11 @@ async fn a_dynamodb_export_imports_into_a_fresh_table_with_the_seeded_checksum()
 
 #[tokio::test]
 async fn verify_prints_another_checksum_for_other_data() {
-    let database_url = twinstack_testkit::shared()
+    let database_url = twinstack_local_stack::shared()
         .create_database("drill_renamed")
         .unwrap();
     let seeded = seed(&["--postgres", &database_url]);
-    twinstack_testkit::psql(
+    twinstack_local_stack::psql(
         &database_url,
         "UPDATE users SET name = 'Renamed' WHERE id = 1",
     )
@@ -211,7 +211,7 @@ async fn verify_prints_another_checksum_for_other_data() {
 fn verify_names_an_unreachable_postgres() {
     let url = format!(
         "postgres://postgres@127.0.0.1:{}/twinstack",
-        twinstack_testkit::free_port()
+        twinstack_local_stack::free_port()
     );
 
     let error = twinstack_error(&["verify", "--postgres", &url]);
@@ -241,7 +241,7 @@ fn verify_names_a_missing_table() {
 
 #[test]
 fn verify_names_an_unreachable_dynamodb() {
-    let endpoint = format!("http://127.0.0.1:{}", twinstack_testkit::free_port());
+    let endpoint = format!("http://127.0.0.1:{}", twinstack_local_stack::free_port());
 
     let error = twinstack_error(&["verify", "--dynamodb", &endpoint, "--table", "t"]);
 

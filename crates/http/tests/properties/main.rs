@@ -1,5 +1,5 @@
 //! Property tests for `twinstack-http`'s request parsing: each test states one rule of the v1
-//! contract (`/work/shared/notes/contract-v1.md`) as a sentence and checks it on generated inputs.
+//! contract (README's "The API" and `GET /api/openapi.json`) as a sentence and checks it on generated inputs.
 //!
 //! Case counts are kept modest so the whole file runs in a few seconds. Failure persistence is off
 //! so a failing run leaves no regression files behind; a failure prints its minimal input instead.

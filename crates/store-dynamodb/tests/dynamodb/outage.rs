@@ -1,9 +1,9 @@
 use std::time::{Duration, Instant};
 
 use twinstack_core::{Store, StoreError, UserId};
+use twinstack_local_stack::DynamoDbLocal;
 use twinstack_store_contract::{new_user, order};
 use twinstack_store_dynamodb::{DynamoSettings, DynamoStore, client, create_table};
-use twinstack_testkit::DynamoDbLocal;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_dynamodb_is_unavailable_within_the_timeouts_and_the_same_client_recovers() {

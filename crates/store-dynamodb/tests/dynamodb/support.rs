@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use twinstack_core::StoreError;
 use twinstack_core::seed::DataSet;
+use twinstack_local_stack::DynamoDbLocal;
 use twinstack_store_contract::Fixture;
 use twinstack_store_dynamodb::{
     Client, DynamoSettings, DynamoStore, client, create_table, delete_table, load_data_set,
     read_data_set,
 };
-use twinstack_testkit::DynamoDbLocal;
 
 pub struct TestTable {
     pub store: DynamoStore,

@@ -27,7 +27,7 @@ impl TestDb {
     }
 
     pub async fn create_with(test: &'static str, pool: PgPoolOptions) -> TestDb {
-        let url = twinstack_testkit::shared().url();
+        let url = twinstack_local_stack::shared().url();
         let server = PgConnectOptions::from_str(url).expect("a Postgres URL");
         let name = database_name(test);
         let mut admin = PgConnection::connect_with(&server).await.expect("connect");

@@ -59,7 +59,7 @@ static SHARED: OnceLock<Result<DynamoDbLocal, String>> = OnceLock::new();
 ///
 /// ```no_run
 /// # fn t() -> anyhow::Result<()> {
-/// use twinstack_testkit::DynamoDbLocal;
+/// use twinstack_local_stack::DynamoDbLocal;
 /// let mut ddb = DynamoDbLocal::start()?;
 /// let endpoint = ddb.endpoint(); // http://127.0.0.1:PORT
 /// ddb.stop()?;                  // requests now fail to connect
@@ -167,7 +167,7 @@ impl Drop for DynamoDbLocal {
     fn drop(&mut self) {
         if let Err(err) = self.stop() {
             // Drop must not panic, and `eprintln!` panics when stderr is broken.
-            let _ = writeln!(std::io::stderr(), "twinstack-testkit: {err:#}");
+            let _ = writeln!(std::io::stderr(), "twinstack-local-stack: {err:#}");
         }
     }
 }

@@ -36,7 +36,7 @@ const PORT_TAKEN_MARKERS: [&str; 2] = [
 /// stop it. Tests that need a database outage can check for it and skip:
 ///
 /// ```no_run
-/// # use twinstack_testkit::{PostgresCluster, RestartUnsupported};
+/// # use twinstack_local_stack::{PostgresCluster, RestartUnsupported};
 /// # fn t() -> anyhow::Result<()> {
 /// let mut pg = PostgresCluster::start()?;
 /// if let Err(err) = pg.stop() {
@@ -266,7 +266,7 @@ impl Drop for PostgresCluster {
 
 /// Drop must never panic, and `eprintln!` panics when stderr is broken.
 fn warn(message: std::fmt::Arguments<'_>) {
-    let _ = writeln!(std::io::stderr(), "twinstack-testkit: {message}");
+    let _ = writeln!(std::io::stderr(), "twinstack-local-stack: {message}");
 }
 
 /// Why `pg_ctl start` failed: only a lost race for the port is worth a retry.

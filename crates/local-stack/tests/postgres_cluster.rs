@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use twinstack_testkit::{PostgresCluster, RestartUnsupported, pg_bin, psql, shared};
+use twinstack_local_stack::{PostgresCluster, RestartUnsupported, pg_bin, psql, shared};
 
 /// Tells the [`watchdog_child`] helper test what to do (`exit`, `hang` or `external`).
 const CHILD_MODE_ENV: &str = "TWINSTACK_TESTKIT_CHILD_MODE";

@@ -1,4 +1,5 @@
-//! Harness for twinstack's integration tests and its local benchmark (`twinstack bench`).
+//! The local-stack runner: throwaway Postgres, Amazon's DynamoDB Local and `cargo lambda watch`,
+//! started on loopback and cleaned up, for the shipped `twinstack bench` and for the integration tests.
 //!
 //! # Postgres
 //!
@@ -7,7 +8,7 @@
 //!
 //! ```no_run
 //! # fn t() -> anyhow::Result<()> {
-//! let db_url = twinstack_testkit::shared().create_database("orders_list")?;
+//! let db_url = twinstack_local_stack::shared().create_database("orders_list")?;
 //! // point the code under test at `db_url`; the database is empty and only yours
 //! # Ok(()) }
 //! ```
@@ -16,7 +17,7 @@
 //!
 //! ```no_run
 //! # fn t() -> anyhow::Result<()> {
-//! use twinstack_testkit::PostgresCluster;
+//! use twinstack_local_stack::PostgresCluster;
 //! let mut pg = PostgresCluster::start_local()?; // or start(), and skip on RestartUnsupported
 //! let db_url = pg.create_database("outage")?;
 //! pg.stop()?;        // immediate: like a crash

@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use twinstack_testkit::{free_port, wait_for_http};
+use twinstack_local_stack::{free_port, wait_for_http};
 
 #[test]
 fn free_port_can_be_bound() {
