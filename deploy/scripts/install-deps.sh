@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs and this machine lacks; a warm machine stays fast.
-# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool ...
+# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool|schemathesis ...
 set -euo pipefail
 # shellcheck source=deploy/scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +43,8 @@ for need in "$@"; do
     dynamodb-local) install_dynamodb_local ;;
     # The real Lambda runtime API emulator (`cargo lambda watch`), pinned.
     cargo-lambda) cargo lambda --version >/dev/null 2>&1 || python3 -m pip install -q cargo-lambda==1.9.2 ;;
+    # API fuzzing of both twins against their OpenAPI document (crates/twins/tests/schemathesis.rs), pinned.
+    schemathesis) [ "$(python3 -m schemathesis.cli --version 2>/dev/null)" = "schemathesis, version 4.32.5" ] || python3 -m pip install -q schemathesis==4.32.5 ;;
     *) echo "install-deps.sh: unknown dependency '$need'" >&2; exit 2 ;;
   esac
 done

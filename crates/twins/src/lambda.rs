@@ -14,7 +14,14 @@ pub const REGION: &str = "us-east-1";
 /// Creates `table` on the shared DynamoDB Local and loads the seed data into it.
 pub async fn seeded_table(table: &str) -> DynamoSettings {
     let settings = DynamoSettings::local(DynamoDbLocal::shared().endpoint(), table);
-    let client = twinstack_store_dynamodb::client(&settings).await;
+    // Seeding is a bulk load onto DynamoDB Local, which a loaded 2-core machine slows to seconds a
+    // batch: the same room the function gets (see `start_emulator`), so a queue is not an outage.
+    let seeding = DynamoSettings {
+        attempt_timeout: Duration::from_secs(30),
+        operation_timeout: Duration::from_secs(60),
+        ..settings.clone()
+    };
+    let client = twinstack_store_dynamodb::client(&seeding).await;
     twinstack_store_dynamodb::create_table(&client, table)
         .await
         .expect("create table");

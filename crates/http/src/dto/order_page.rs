@@ -20,6 +20,7 @@ pub struct ListOrdersParams {
     #[param(schema_with = limit)]
     pub limit: Option<u32>,
     /// nextCursor of the previous page
+    #[param(schema_with = cursor)]
     pub cursor: Option<String>,
 }
 
@@ -90,6 +91,14 @@ fn limit() -> Object {
         .minimum(Some(1))
         .maximum(Some(ListOrders::MAX_LIMIT as u64))
         .default(Some(ListOrders::DEFAULT_LIMIT.into()))
+        .build()
+}
+
+/// Opaque to clients; its length and alphabet are those of [`Cursor::encode`] (25 bytes, base64url).
+fn cursor() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[A-Za-z0-9_-]{34}$"))
         .build()
 }
 

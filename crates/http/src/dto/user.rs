@@ -123,11 +123,25 @@ impl From<User> for UserBody {
     }
 }
 
+/// [`UserName::parse`]'s rule as a pattern: Unicode `White_Space` at either end is trimmed; what is
+/// left is 1–[`UserName::MAX_CHARS`] characters, starts and ends with a
+/// character that is neither white space nor a control, and holds no C0/C1 control or DEL. So the
+/// length bound is in the pattern, not a `maxLength` (which would count the trimmed ends too). The
+/// sets are spelt out because regex dialects disagree on `\s`.
+fn name_pattern() -> String {
+    const WHITE_SPACE: &str = r"\t-\r\x20\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+    const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+    // Neither white space nor a control: C0 and space, DEL through NBSP, the other spaces.
+    const EDGE: &str = r"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+    let inner = UserName::MAX_CHARS - 2;
+    format!("^[{WHITE_SPACE}]*[^{EDGE}](?:[^{CONTROL}]{{0,{inner}}}[^{EDGE}])?[{WHITE_SPACE}]*$")
+}
+
 fn name() -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .min_length(Some(1))
-        .max_length(Some(UserName::MAX_CHARS))
+        .pattern(Some(name_pattern()))
         .build()
 }
 

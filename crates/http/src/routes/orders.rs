@@ -47,7 +47,7 @@ pub async fn create<S: Store>(
 }
 
 #[utoipa::path(get, path = "/api/orders/{id}", tag = "orders",
-    params(("id" = String, Path, description = "A ULID")),
+    params(("id" = String, Path, description = "A ULID", pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")),
     responses(
         (status = 200, description = "The order", body = OrderBody),
         (status = 400, description = "Not a ULID", body = ErrorResponse),
@@ -76,7 +76,7 @@ pub async fn list<S: Store>(
 }
 
 #[utoipa::path(patch, path = "/api/orders/{id}", tag = "orders",
-    params(("id" = String, Path, description = "A ULID")),
+    params(("id" = String, Path, description = "A ULID", pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")),
     request_body = TransitionRequest,
     responses(
         (status = 200, description = "The order in its new status", body = OrderBody),

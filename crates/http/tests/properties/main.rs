@@ -8,6 +8,7 @@ mod create_order;
 #[path = "../../../core/tests/properties/inputs.rs"]
 mod inputs;
 mod list_query;
+mod spec_patterns;
 mod status;
 
 use std::collections::{BTreeSet, HashSet};
