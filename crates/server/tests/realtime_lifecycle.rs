@@ -1,8 +1,7 @@
-//! `/api/ws` beyond the contract's frames: a reader that falls behind (1013), a lost LISTEN
-//! connection (resync), SIGTERM (1001), and the connections gauge.
+//! `/api/ws` beyond the contract's frames: a reader that falls behind (1013) and a lost LISTEN
+//! connection (resync). SIGTERM's 1001 is in `lifecycle.rs`, the connections gauge in `metrics.rs`.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 use sqlx::Connection;
@@ -146,114 +145,4 @@ async fn a_lost_listen_connection_resyncs_clients_and_delivery_resumes() {
         .await;
     reply.expect(201);
     socket.expect_order_text("created", &reply.body).await;
-}
-
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The real binary on a seeded database, with its metrics listener; returns the twin and the
-/// metrics port.
-async fn server_process(name: &str) -> (ServerProcess, RealtimeTwin, u16) {
-    let database_url = twinstack_local_stack::shared()
-        .create_database(name)
-        .unwrap();
-    seed(&database_url).await;
-    let (port, metrics_port) = (
-        twinstack_local_stack::free_port(),
-        twinstack_local_stack::free_port(),
-    );
-    let server = ServerProcess(
-        Command::new(env!("CARGO_BIN_EXE_twinstack-server"))
-            .env("DATABASE_URL", &database_url)
-            .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .env("METRICS_PORT", metrics_port.to_string())
-            .env("SHUTDOWN_TIMEOUT_SECS", "10")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let twin = realtime_twin(Api::new(format!("http://127.0.0.1:{port}")));
-    twinstack_local_stack::wait_for_http(&twin.api.url("/healthz"), Duration::from_secs(15))
-        .await
-        .unwrap();
-    assert!(twin.wait_until_accepting(Duration::from_secs(15)).await);
-    (server, twin, metrics_port)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_closes_websockets_with_1001_and_exits_cleanly() {
-    let (mut server, twin, _) = server_process("ws_sigterm").await;
-    let mut socket = twin.connect().await;
-    socket.subscribe(1).await;
-
-    let pid = server.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-
-    assert_eq!(socket.expect_close(1001).await, "server shutting down");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let exit = loop {
-        if let Some(status) = server.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "exits in time");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert!(exit.success(), "clean exit: {exit:?}");
-}
-
-/// The `websocket_connections` sample of a scrape.
-async fn connections_gauge(metrics_port: u16) -> Option<f64> {
-    let scrape = Api::new(format!("http://127.0.0.1:{metrics_port}"))
-        .get("/metrics")
-        .await;
-    String::from_utf8(scrape.body)
-        .unwrap()
-        .lines()
-        .find_map(|line| line.strip_prefix("websocket_connections "))
-        .map(|value| value.parse().unwrap())
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_connections_gauge_counts_open_websockets() {
-    let (_server, twin, metrics_port) = server_process("ws_gauge").await;
-    let mut first = twin.connect().await;
-    let mut second = twin.connect().await;
-    first.expect_only_pong().await;
-    second.expect_only_pong().await;
-
-    // The probe connection of `server_process` is gone once its close has been read.
-    assert!(
-        gauge_becomes(metrics_port, 2.0).await,
-        "two open connections"
-    );
-    drop(second);
-    assert!(
-        gauge_becomes(metrics_port, 1.0).await,
-        "a closed one no longer counts"
-    );
-}
-
-async fn gauge_becomes(metrics_port: u16, value: f64) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if connections_gauge(metrics_port).await == Some(value) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    false
 }

@@ -23,6 +23,8 @@ pub use hub::Hub;
 /// ends the connection, bounding what one client can make the server buffer.
 const MAX_MESSAGE_BYTES: usize = 32 * MAX_FRAME_BYTES;
 
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
 #[derive(Clone)]
 struct Realtime<S> {
     store: S,
@@ -40,7 +42,10 @@ async fn upgrade<S: Store>(State(realtime): State<Realtime<S>>, ws: WebSocketUpg
     if !realtime.hub.is_listening() {
         return ApiError::Unavailable(None).into_response();
     }
-    ws.max_message_size(MAX_MESSAGE_BYTES)
+    // tungstenite zero-fills its whole read buffer before each read: at the default 128 KiB, that
+    // is 128 KiB of memory per connection once it has read a frame. Larger frames still grow it.
+    ws.read_buffer_size(READ_BUFFER_BYTES)
+        .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| socket::serve(socket, realtime.store, realtime.hub))
 }
