@@ -1,4 +1,5 @@
-//! The Kubernetes twin's lifecycle: readiness, a lost database, and graceful shutdown.
+//! The Kubernetes twin's lifecycle: readiness, a lost database, and graceful shutdown (of HTTP
+//! requests and of WebSockets).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -198,14 +199,7 @@ async fn sigterm_stops_accepting_and_drains_in_flight_requests() {
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     // Act: SIGTERM, then finish the in-flight request.
-    let pid = server.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&server);
     tokio::time::sleep(Duration::from_millis(300)).await;
     in_flight.write_all(&body[10..]).unwrap();
     let mut response = String::new();
@@ -220,6 +214,21 @@ async fn sigterm_stops_accepting_and_drains_in_flight_requests() {
         TcpStream::connect(("127.0.0.1", port)).is_err(),
         "no longer accepting"
     );
+    assert_exits_cleanly_in_time(&mut server).await;
+}
+
+fn sigterm(server: &ServerProcess) {
+    let pid = server.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+async fn assert_exits_cleanly_in_time(server: &mut ServerProcess) {
     let deadline = Instant::now() + Duration::from_secs(10);
     let exit = loop {
         if let Some(status) = server.0.try_wait().unwrap() {
@@ -232,4 +241,31 @@ async fn sigterm_stops_accepting_and_drains_in_flight_requests() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(exit.success(), "clean exit: {exit:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_websockets_with_1001_after_the_drain_and_exits_cleanly() {
+    // Arrange: the real binary, a subscribed WebSocket client.
+    let database_url = twinstack_local_stack::shared()
+        .create_database("ws_sigterm")
+        .unwrap();
+    twinstack_twins::postgres::seed(&database_url).await;
+    let port = twinstack_local_stack::free_port();
+    let mut server = ServerProcess(
+        twinstack_server(&["serve"], &database_url, port)
+            .spawn()
+            .unwrap(),
+    );
+    let twin =
+        twinstack_twins::postgres::realtime_twin(Api::new(format!("http://127.0.0.1:{port}")));
+    assert!(twin.wait_until_accepting(Duration::from_secs(15)).await);
+    let mut socket = twin.connect().await;
+    socket.subscribe(1).await;
+
+    // Act
+    sigterm(&server);
+
+    // Assert
+    assert_eq!(socket.expect_close(1001).await, "server shutting down");
+    assert_exits_cleanly_in_time(&mut server).await;
 }

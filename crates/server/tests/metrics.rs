@@ -249,3 +249,49 @@ async fn the_metrics_listener_stops_with_the_server() {
         "nothing listens on the metrics port any more"
     );
 }
+
+/// The `websocket_connections` sample of a scrape.
+async fn websocket_connections(metrics_url: &str) -> Option<f64> {
+    let (_, text) = scrape(metrics_url).await;
+    find(&samples(&text), "websocket_connections", &[])
+        .first()
+        .map(|sample| sample.value)
+}
+
+/// Polls until the gauge reads `value`: a closed socket leaves the hub once the server has read
+/// its close.
+async fn websocket_connections_become(metrics_url: &str, value: f64) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if websocket_connections(metrics_url).await == Some(value) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_websocket_connections_gauge_counts_open_sockets() {
+    let (metrics_url, config) = server_with_metrics("metrics_ws").await;
+    let twin = twinstack_twins::postgres::realtime_twin(Api::new(format!(
+        "http://{}",
+        twinstack_twins::postgres::serve(config).await
+    )));
+    assert!(twin.wait_until_accepting(Duration::from_secs(10)).await);
+
+    let mut first = twin.connect().await;
+    let mut second = twin.connect().await;
+    first.expect_only_pong().await;
+    second.expect_only_pong().await;
+
+    assert!(
+        websocket_connections_become(&metrics_url, 2.0).await,
+        "two open sockets"
+    );
+    drop(second);
+    assert!(
+        websocket_connections_become(&metrics_url, 1.0).await,
+        "a closed one no longer counts"
+    );
+}
