@@ -17,6 +17,7 @@ fn args() -> CostArgs {
         assumptions: None,
         svg: PathBuf::from("target/twinstack/cost.svg"),
         markdown: None,
+        options: Default::default(),
     }
 }
 
@@ -68,7 +69,7 @@ fn explain_lists_every_line_item_of_both_stacks() {
     assert!(
         output
             .report
-            .contains("| EC2 t4g.medium (2 vCPU, 4 GiB) | all | 0.0359 | USD/hour | secondary |")
+            .contains("| EC2 t4g.medium (2 vCPU, 4 GiB) | all | 0.0224 | USD/hour | aws-page | Amazon EC2 On-Demand pricing, Asia Pacific (Mumbai), Linux/UNIX: t4g.medium $0.0224 per hour")
     );
 }
 

@@ -67,8 +67,13 @@ impl Results {
 }
 
 /// The cost model's inputs from what was measured; whatever was not measured stays out (the cost
-/// model keeps its documented default).
-pub fn cost_inputs(twins: &[TwinRun], cold_starts: Option<&ColdStarts>, local: bool) -> CostInputs {
+/// model keeps its documented default). `server_log_bytes`: the size of the server's log file.
+pub fn cost_inputs(
+    twins: &[TwinRun],
+    cold_starts: Option<&ColdStarts>,
+    local: bool,
+    server_log_bytes: Option<u64>,
+) -> CostInputs {
     let serverless = twins.iter().find(|run| run.twin == Twin::Serverless);
     let kubernetes = twins.iter().find(|run| run.twin == Twin::Kubernetes);
     CostInputs {
@@ -80,7 +85,9 @@ pub fn cost_inputs(twins: &[TwinRun], cold_starts: Option<&ColdStarts>, local: b
             .filter(|_| !local)
             .and_then(|run| endpoints(&run.load)),
         lambda: serverless.map(|run| lambda(run, cold_starts, local)),
-        kubernetes: kubernetes.filter(|_| local).map(kubernetes_inputs),
+        kubernetes: kubernetes
+            .filter(|_| local)
+            .map(|run| kubernetes_inputs(run, server_log_bytes)),
         ..CostInputs::default()
     }
 }
@@ -151,8 +158,10 @@ fn lambda(run: &TwinRun, cold_starts: Option<&ColdStarts>, local: bool) -> Measu
     lambda
 }
 
-/// Requests served per CPU-second of the server (and of Postgres), at the p95 the run saw.
-fn kubernetes_inputs(run: &TwinRun) -> MeasuredKubernetes {
+/// Requests served per CPU-second of the server (and of Postgres), at the p95 the run saw; the
+/// server's log bytes over every response it served (warm-up and load).
+fn kubernetes_inputs(run: &TwinRun, server_log_bytes: Option<u64>) -> MeasuredKubernetes {
+    let served = (run.warm_up.totals.responses + run.load.totals.responses) as f64;
     let responses = run.load.totals.responses as f64;
     let per_cpu_second = |group: &str| {
         run.processes
@@ -168,6 +177,9 @@ fn kubernetes_inputs(run: &TwinRun) -> MeasuredKubernetes {
             .get("twinstack-server")
             .map(|u| u.peak_rss_mib),
         database_requests_per_vcpu: per_cpu_second("postgres"),
+        log_bytes_per_request: server_log_bytes
+            .filter(|_| served > 0.0)
+            .map(|bytes| round(bytes as f64 / served, 1)),
     }
 }
 
@@ -222,7 +234,7 @@ mod tests {
     fn a_deployed_runs_mix_and_capacity_per_request_come_from_the_serverless_twin() {
         let twins = [run(Twin::Serverless, &[])];
 
-        let inputs = cost_inputs(&twins, None, false);
+        let inputs = cost_inputs(&twins, None, false, None);
 
         let endpoints = inputs.endpoints.unwrap();
         let names: Vec<&str> = endpoints.iter().map(|e| e.name.as_str()).collect();
@@ -249,7 +261,7 @@ mod tests {
     fn dynamodb_locals_capacity_is_not_priced() {
         let twins = [run(Twin::Serverless, &[("twinstack-lambda", 10.0)])];
 
-        let inputs = cost_inputs(&twins, Some(&cold()), true);
+        let inputs = cost_inputs(&twins, Some(&cold()), true, None);
 
         assert_eq!(inputs.endpoints, None);
     }
@@ -259,7 +271,9 @@ mod tests {
         let twins = [run(Twin::Serverless, &[("twinstack-lambda", 10.0)])];
         let cpu = 10.0 * 1000.0 / twins[0].load.totals.responses as f64;
 
-        let lambda = cost_inputs(&twins, Some(&cold()), true).lambda.unwrap();
+        let lambda = cost_inputs(&twins, Some(&cold()), true, None)
+            .lambda
+            .unwrap();
 
         assert_eq!(lambda.local_cpu_ms, Some(round(cpu, 3)));
         assert_eq!(lambda.local_io_ms, None);
@@ -272,7 +286,7 @@ mod tests {
     fn on_lambda_the_handlers_time_is_the_billed_duration() {
         let twins = [run(Twin::Serverless, &[])];
 
-        let lambda = cost_inputs(&twins, None, false).lambda.unwrap();
+        let lambda = cost_inputs(&twins, None, false, None).lambda.unwrap();
 
         let billed = lambda.billed_duration_ms.unwrap();
         assert_eq!(billed.p50, Some(2.0), "app p50 1.093 ms bills as 2 ms");
@@ -287,9 +301,13 @@ mod tests {
         )];
         let responses = twins[0].load.totals.responses as f64;
 
-        let k8s = cost_inputs(&twins, None, true).kubernetes.unwrap();
+        let k8s = cost_inputs(&twins, None, true, Some(48_000))
+            .kubernetes
+            .unwrap();
 
         assert_eq!(k8s.requests_per_vcpu, Some((responses / 4.0).round()));
+        let served = (twins[0].warm_up.totals.responses + responses as u64) as f64;
+        assert_eq!(k8s.log_bytes_per_request, Some(round(48_000.0 / served, 1)));
         assert_eq!(
             k8s.database_requests_per_vcpu,
             Some((responses / 8.0).round())
@@ -307,12 +325,12 @@ mod tests {
             run(Twin::Serverless, &[("twinstack-lambda", 10.0)]),
         ];
         let written = serde_json::json!({
-            "cost_inputs": cost_inputs(&twins, Some(&cold()), true)
+            "cost_inputs": cost_inputs(&twins, Some(&cold()), true, None)
         });
 
         let read = CostInputs::from_json(&written.to_string()).unwrap();
 
-        assert_eq!(read, cost_inputs(&twins, Some(&cold()), true));
+        assert_eq!(read, cost_inputs(&twins, Some(&cold()), true, None));
         let mut workload = twinstack_cost::assumptions::twinstack();
         let taken = read.apply(&mut workload).unwrap();
         assert!(
