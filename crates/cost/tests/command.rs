@@ -159,3 +159,97 @@ fn the_http_api_is_cheaper_than_the_rest_api_at_scale() {
     assert_ne!(rest, http);
     assert!(http.contains("HTTP API"));
 }
+
+#[test]
+fn options_are_priced_next_to_on_demand_each_alone() {
+    let output = render(&CostArgs {
+        options: twinstack_cost::options::Options {
+            savings_plan: Some(twinstack_cost::options::Term::ThreeYears),
+            multi_az: true,
+            dr: true,
+            ..Default::default()
+        },
+        ..args()
+    })
+    .unwrap();
+
+    assert!(output.report.contains(
+        "| Requests/day | Serverless, on demand | Serverless, with options | Kubernetes, on demand | Kubernetes, with options |"
+    ));
+    for row in [
+        "| `--savings-plan 3y` | Serverless |",
+        "| `--savings-plan 3y` | Kubernetes |",
+        "| `--multi-az` | Kubernetes |",
+        "| `--dr` | Serverless |",
+        "| `--dr` | Kubernetes |",
+    ] {
+        assert!(output.report.contains(row), "no row {row}");
+    }
+    assert!(
+        !output.report.contains("| `--multi-az` | Serverless |"),
+        "Multi-AZ changes nothing serverless"
+    );
+    assert!(
+        output
+            .report
+            .contains("On demand: Kubernetes becomes cheaper")
+    );
+    assert!(
+        output.report.contains(" --savings-plan 3y --multi-az --dr"),
+        "the command line carries the flags"
+    );
+}
+
+#[test]
+fn dr_adds_the_standby_line_items_of_both_stacks() {
+    let output = render(&CostArgs {
+        explain: true,
+        options: twinstack_cost::options::Options {
+            dr: true,
+            ..Default::default()
+        },
+        ..args()
+    })
+    .unwrap();
+
+    for item in [
+        "DR: replicated writes (standby region)",
+        "DR: cross-region replication transfer",
+        "DR: replica storage (standby region)",
+        "DR: continuous backups (PITR)",
+        "DR: standby EKS cluster (standby region)",
+        "DR: replicated RDS backups (standby region)",
+        "DR: Velero EBS snapshots",
+        "DR: Route 53 health checks",
+    ] {
+        assert!(
+            output.report.contains(&format!("| {item}")),
+            "no line item {item}"
+        );
+    }
+}
+
+#[test]
+fn the_seed_explanation_itemises_its_floor() {
+    let output = render(&CostArgs {
+        explain: true,
+        assumptions: Some(twinstack_cost::Assumptions::Article),
+        ..args()
+    })
+    .unwrap();
+
+    assert!(
+        output
+            .report
+            .contains("### The seed's Kubernetes figures, itemised")
+    );
+    assert!(
+        output
+            .report
+            .contains("**10K/day, Kubernetes.** The seed's floor: $143.66")
+    );
+    assert!(
+        !output.report.contains("more of our largest hourly line"),
+        "the itemisation replaces the old sentence"
+    );
+}

@@ -145,10 +145,11 @@ fn lambda(run: &TwinRun, cold_starts: Option<&ColdStarts>, local: bool) -> Measu
                 .unwrap_or(app.percentiles.mean - db.percentiles.mean);
             lambda.local_cpu_ms = Some(round(cpu, 3));
         }
-        // On Lambda the handler's time is what is billed (rounded up to the millisecond).
+        // On Lambda the handler's time is what is billed, each invocation rounded up to the
+        // millisecond: the mean of the rounded times, not the rounded mean.
         (Some(app), _, false) => {
             lambda.billed_duration_ms = Some(Distribution {
-                mean: Some(round(app.percentiles.mean.ceil(), 3)),
+                mean: app.billed_mean_ms.map(|mean| round(mean, 3)),
                 p50: Some(app.percentiles.p50.ceil()),
                 p99: Some(app.percentiles.p99.ceil()),
             });
@@ -284,12 +285,24 @@ mod tests {
 
     #[test]
     fn on_lambda_the_handlers_time_is_the_billed_duration() {
-        let twins = [run(Twin::Serverless, &[])];
+        let mut twins = [run(Twin::Serverless, &[])];
+        let app = twins[0]
+            .load
+            .totals
+            .server_timing_ms
+            .get_mut("app")
+            .unwrap();
+        app.billed_mean_ms = Some(1.8124);
 
         let lambda = cost_inputs(&twins, None, false, None).lambda.unwrap();
 
         let billed = lambda.billed_duration_ms.unwrap();
         assert_eq!(billed.p50, Some(2.0), "app p50 1.093 ms bills as 2 ms");
+        assert_eq!(
+            billed.mean,
+            Some(1.812),
+            "the mean of the per-request billed times"
+        );
         assert_eq!(lambda.local_cpu_ms, None);
     }
 

@@ -178,3 +178,76 @@ pub fn kubernetes(
     items.extend(route53(pricing, 2.0, "HTTP string matching, 10 s interval"));
     items
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assumptions;
+    use crate::bill::Stack;
+    use crate::options::Options;
+
+    fn model() -> Model {
+        Model::new(
+            assumptions::twinstack(),
+            Pricing::builtin("ap-south-1").unwrap(),
+        )
+        .unwrap()
+        .with_options(Options {
+            dr: true,
+            ..Options::default()
+        })
+    }
+
+    #[test]
+    fn every_write_is_billed_again_at_the_standby_regions_write_price() {
+        // 1M/day: 30.4M requests × 2 WRU a request (a third of them a 3-item transaction at 2 WRU
+        // each) at us-east-1's $0.625 per million.
+        let bill = model().bill(Stack::Serverless, 1e6);
+
+        let item = bill
+            .items
+            .iter()
+            .find(|item| item.name.starts_with("DR: replicated writes"))
+            .unwrap();
+        let writes = 1e6 * 730.0 / 24.0 * 2.0;
+        assert!(
+            (item.cost - writes / 1e6 * 0.625).abs() < 1e-6,
+            "{}",
+            item.cost
+        );
+    }
+
+    #[test]
+    fn the_standby_cluster_costs_its_idle_fixed_part_at_the_standby_regions_prices() {
+        // us-east-1: EKS $0.10, 3 × t4g.medium $0.0336, NAT $0.045, ALB $0.0225, 3 × IPv4 $0.005,
+        // (3 × 20 + 60 + 50) GB of gp3 at $0.08.
+        let bill = model().bill(Stack::Kubernetes, 1e6);
+
+        let item = bill
+            .items
+            .iter()
+            .find(|item| item.name.starts_with("DR: standby EKS cluster"))
+            .unwrap();
+        let expected = 730.0 * (0.1 + 3.0 * 0.0336 + 0.045 + 0.0225 + 3.0 * 0.005) + 170.0 * 0.08;
+        assert!(
+            (item.cost - expected).abs() < 1e-6,
+            "{} against {expected}",
+            item.cost
+        );
+    }
+
+    #[test]
+    fn without_dr_there_is_no_dr_line() {
+        let model = model().with_options(Options::default());
+
+        for stack in [Stack::Serverless, Stack::Kubernetes] {
+            assert!(
+                !model
+                    .bill(stack, 1e6)
+                    .items
+                    .iter()
+                    .any(|item| item.name.starts_with("DR:"))
+            );
+        }
+    }
+}
