@@ -241,3 +241,67 @@ pub fn article(memory_mb: f64) -> Workload {
         kubernetes("t3.medium", &["c5.large"], 1_000.0, &["db.t3.medium"]),
     )
 }
+
+/// The figures of `workload` still at their documented defaults, each as "(assumed …)" with why:
+/// what `--explain` lists so no assumption passes for a measurement.
+pub fn unmeasured(workload: &Workload) -> Vec<String> {
+    let default = twinstack_with(workload.serverless.api);
+    let k8s = &workload.kubernetes;
+    let mut assumed = Vec::new();
+    let mut note = |same: bool, text: String| {
+        if same {
+            assumed.push(text);
+        }
+    };
+    note(
+        k8s.requests_per_vcpu == default.kubernetes.requests_per_vcpu,
+        format!(
+            "server twin: {} req/s per vCPU (assumed: an axum handler with one Postgres round trip)",
+            k8s.requests_per_vcpu
+        ),
+    );
+    note(
+        k8s.database.requests_per_vcpu == default.kubernetes.database.requests_per_vcpu,
+        format!(
+            "database: {} req/s per vCPU (assumed: one to three indexed queries a request)",
+            k8s.database.requests_per_vcpu
+        ),
+    );
+    note(
+        k8s.log_bytes_per_request == default.kubernetes.log_bytes_per_request,
+        format!(
+            "server twin log bytes per request: {} (assumed: one JSON request line; `twinstack bench` measures it)",
+            k8s.log_bytes_per_request
+        ),
+    );
+    note(
+        workload.log_bytes_per_request == default.log_bytes_per_request,
+        format!(
+            "Lambda log bytes per request: {} (assumed: its request and EMF lines and the platform's START/END/REPORT lines)",
+            workload.log_bytes_per_request
+        ),
+    );
+    note(
+        !matches!(
+            workload.serverless.lambda.timing,
+            LambdaTiming::OnLambda { .. }
+        ),
+        format!(
+            "Lambda billed duration: the local mean + {} ms of per-invocation rounding (assumed; a run on Lambda measures the mean of rounded durations)",
+            crate::lambda::ROUNDING_MS
+        ),
+    );
+    let cold = &workload.serverless.lambda.cold_starts;
+    assumed.push(format!(
+        "cold starts: idle environments reclaimed after {:.0} s, busy ones replaced every {:.0} s (assumed; Lambda documents neither)",
+        cold.idle_timeout_s, cold.lifetime_s
+    ));
+    assumed.push(format!(
+        "orders kept {} days; {} bytes per order in DynamoDB, {} in Postgres; {} bytes per request between pods and Postgres (assumed)",
+        workload.order_retention_days,
+        workload.serverless.dynamodb_bytes_per_order,
+        k8s.database.bytes_per_order,
+        k8s.database_bytes_per_request
+    ));
+    assumed
+}

@@ -191,8 +191,12 @@ pub fn render(args: &CostArgs) -> Result<Output, CostError> {
         text += &format!("{}\n", crossover_sentence(&crossings));
     }
     if args.explain {
+        let assumed: String = assumptions::unmeasured(&model.workload)
+            .iter()
+            .map(|line| format!("- {line}\n"))
+            .collect();
         text += &format!(
-            "\n## Line items\n\n{}\n{}",
+            "\n## Assumed, not measured\n\n{assumed}\n## Line items\n\n{}\n{}",
             explain(&model),
             sources(&model.pricing)
         );

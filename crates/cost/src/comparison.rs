@@ -170,7 +170,7 @@ fn article_section(
             let sentence = if bill.stack == Stack::Kubernetes {
                 let head = sentence.split_inclusive('.').next().unwrap_or_default();
                 if explain {
-                    let _ = writeln!(
+                    let _ = write!(
                         itemised,
                         "**{}/day, Kubernetes.** {}",
                         short(at),

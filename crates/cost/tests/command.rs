@@ -253,3 +253,40 @@ fn the_seed_explanation_itemises_its_floor() {
         "the itemisation replaces the old sentence"
     );
 }
+
+#[test]
+fn explain_says_which_figures_are_assumed_and_not_measured() {
+    let assumed = render(&CostArgs {
+        explain: true,
+        ..args()
+    })
+    .unwrap()
+    .report;
+    let measured = render(&CostArgs {
+        explain: true,
+        from: Some(testdata("results.json")),
+        ..args()
+    })
+    .unwrap()
+    .report;
+
+    assert!(
+        assumed
+            .contains("- server twin log bytes per request: 250 (assumed: one JSON request line")
+    );
+    assert!(assumed.contains(
+        "- Lambda billed duration: the local mean + 0.5 ms of per-invocation rounding (assumed"
+    ));
+    assert!(
+        !measured.contains("server twin log bytes per request: 250"),
+        "measured: 180"
+    );
+    assert!(
+        !measured.contains("- Lambda billed duration: the local mean"),
+        "measured on Lambda"
+    );
+    assert!(
+        measured.contains("| CloudWatch Logs ingestion"),
+        "the Lambda's logs"
+    );
+}

@@ -310,7 +310,7 @@ pub fn bill(model: &Model, requests_per_day: f64) -> Bill {
     let egress_what = if to_cloudwatch {
         "logs shipped to CloudWatch Logs"
     } else {
-        "nothing that grows with traffic (logs stay in Loki)"
+        "nothing that grows with traffic: logs stay in Loki"
     };
     if options.nat == NatLayout::Endpoints {
         items.push(priced(
@@ -344,7 +344,7 @@ pub fn bill(model: &Model, requests_per_day: f64) -> Bill {
             "NAT gateway data processed",
             egress_gb,
             &pricing.nat_data,
-            format!("{egress_what} leave the private subnets through the NAT gateway"),
+            format!("through the NAT gateway: {egress_what}"),
         ));
     }
     items.push(priced(
