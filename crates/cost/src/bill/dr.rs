@@ -182,17 +182,11 @@ pub fn kubernetes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assumptions;
-    use crate::bill::Stack;
+    use crate::bill::{Stack, twinstack_in_mumbai};
     use crate::options::Options;
 
     fn model() -> Model {
-        Model::new(
-            assumptions::twinstack(),
-            Pricing::builtin("ap-south-1").unwrap(),
-        )
-        .unwrap()
-        .with_options(Options {
+        twinstack_in_mumbai(Options {
             dr: true,
             ..Options::default()
         })

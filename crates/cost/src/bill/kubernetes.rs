@@ -486,11 +486,7 @@ mod tests {
     use crate::pricing::Pricing;
 
     fn model() -> Model {
-        Model::new(
-            assumptions::twinstack(),
-            Pricing::builtin("ap-south-1").unwrap(),
-        )
-        .unwrap()
+        crate::bill::twinstack_in_mumbai(Options::default())
     }
 
     #[test]

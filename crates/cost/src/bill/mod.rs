@@ -81,6 +81,17 @@ pub enum ModelError {
     },
 }
 
+/// twinstack's default workload at ap-south-1 prices with `options`, for tests.
+#[cfg(test)]
+fn twinstack_in_mumbai(options: Options) -> Model {
+    Model::new(
+        crate::assumptions::twinstack(),
+        Pricing::builtin("ap-south-1").unwrap(),
+    )
+    .unwrap()
+    .with_options(options)
+}
+
 /// A workload checked against a pricing: every class it names is priced and every figure is in range.
 #[derive(Clone, Debug)]
 pub struct Model {

@@ -328,18 +328,8 @@ mod tests {
 #[cfg(test)]
 mod option_tests {
     use super::*;
-    use crate::assumptions;
+    use crate::bill::twinstack_in_mumbai as model;
     use crate::options::Options;
-    use crate::pricing::Pricing;
-
-    fn model(options: Options) -> Model {
-        Model::new(
-            assumptions::twinstack(),
-            Pricing::builtin("ap-south-1").unwrap(),
-        )
-        .unwrap()
-        .with_options(options)
-    }
 
     #[test]
     fn provisioned_concurrency_is_billed_all_month_and_serves_its_share_warm() {
