@@ -159,6 +159,12 @@ pub fn render(args: &CostArgs) -> Result<Output, CostError> {
     assumptions::relabel(&mut workload);
     let measured = measured_section(&notes);
     if args.assumptions == Some(Assumptions::Article) {
+        if args.options.any() {
+            return Err(CostError::Inputs(format!(
+                "--assumptions article compares on-demand figures with the article's; {} apply to twinstack's own run (drop --assumptions)",
+                args.options.flags()
+            )));
+        }
         let comparison = article_comparison(
             &pricing,
             &workload,

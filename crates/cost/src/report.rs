@@ -292,6 +292,27 @@ pub fn sources(pricing: &Pricing) -> String {
             lower = tier.up_to.unwrap_or(lower);
         }
     }
+    for (name, factor) in pricing.factors() {
+        let _ = writeln!(
+            text,
+            "| {name} | all | {} | factor | {} | {}{}{} | {} |",
+            number(factor.value),
+            factor.source.kind,
+            factor.source.name,
+            factor
+                .source
+                .url
+                .as_deref()
+                .map(|url| format!(" <{url}>"))
+                .unwrap_or_default(),
+            factor
+                .note
+                .as_deref()
+                .map(|note| format!(". {note}"))
+                .unwrap_or_default(),
+            factor.source.read
+        );
+    }
     let lcu = &pricing.lcu;
     let _ = writeln!(
         text,

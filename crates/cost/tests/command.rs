@@ -69,6 +69,11 @@ fn explain_lists_every_line_item_of_both_stacks() {
     assert!(
         output
             .report
+            .contains("| Spot (fraction off on-demand) | all | 0.6 | factor | not-found | no ap-south-1 source found")
+    );
+    assert!(
+        output
+            .report
             .contains("| EC2 t4g.medium (2 vCPU, 4 GiB) | all | 0.0224 | USD/hour | aws-page | Amazon EC2 On-Demand pricing, Asia Pacific (Mumbai), Linux/UNIX: t4g.medium $0.0224 per hour")
     );
 }
@@ -289,4 +294,20 @@ fn explain_says_which_figures_are_assumed_and_not_measured() {
         measured.contains("| CloudWatch Logs ingestion"),
         "the Lambda's logs"
     );
+}
+
+#[test]
+fn options_with_the_article_comparison_are_refused_naming_them() {
+    let error = render(&CostArgs {
+        assumptions: Some(twinstack_cost::Assumptions::Article),
+        options: twinstack_cost::options::Options {
+            reserved_db: true,
+            ..Default::default()
+        },
+        ..args()
+    })
+    .err()
+    .unwrap();
+
+    assert!(error.to_string().starts_with("--assumptions article compares on-demand figures with the article's; --reserved-db apply"), "{error}");
 }
