@@ -131,6 +131,13 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
             > 0.0
     );
     assert!(inputs["kubernetes"]["requests_per_vcpu"].as_f64().unwrap() > 0.0);
+    // The server's request lines, measured from its log file.
+    assert!(
+        inputs["kubernetes"]["log_bytes_per_request"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
     assert!(inputs["lambda"]["local_cpu_ms"].as_f64().is_some());
 
     let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();

@@ -6,9 +6,18 @@
 
 use crate::dynamodb_units::{Read, Write, read_units, write_units};
 use crate::workload::{
-    ApiKind, Architecture, Database, Endpoint, Kubernetes, Lambda, LambdaTiming, Serverless,
-    Workload, Xray,
+    ApiKind, Architecture, ColdStarts, Database, Endpoint, Kubernetes, Lambda, LambdaTiming,
+    Serverless, Workload, Xray,
 };
+
+/// Lambda does not document either figure. An idle environment is commonly observed to be
+/// reclaimed after 5 to 15 minutes; a busy one is replaced every couple of hours.
+fn cold_starts() -> ColdStarts {
+    ColdStarts {
+        idle_timeout_s: 7.0 * 60.0,
+        lifetime_s: 2.0 * 3600.0,
+    }
+}
 
 /// Every request's share is equal: the article's Artillery scenario runs these three in a row.
 fn article_flow(
@@ -40,9 +49,18 @@ fn default_xray() -> Xray {
 }
 
 /// The Kubernetes figures both setups share; node type, throughput and database classes differ.
-fn kubernetes(node_type: &str, requests_per_vcpu: f64, classes: &[&str]) -> Kubernetes {
+fn kubernetes(
+    node_type: &str,
+    node_alternatives: &[&str],
+    requests_per_vcpu: f64,
+    classes: &[&str],
+) -> Kubernetes {
     Kubernetes {
         node_type: node_type.to_owned(),
+        node_alternatives: node_alternatives.iter().map(|t| (*t).to_owned()).collect(),
+        // The chart's `resources.requests.cpu: 250m` and `autoscaling.minReplicas: 3`.
+        pod_vcpu: 0.25,
+        min_pods: 3.0,
         // The article runs 3 nodes and `minReplicas: 3`, one per availability zone.
         min_nodes: 3,
         // The article's `targetCPUUtilizationPercentage: 70`.
@@ -53,14 +71,24 @@ fn kubernetes(node_type: &str, requests_per_vcpu: f64, classes: &[&str]) -> Kube
         // The article's Prometheus requests 500m; Grafana and the NGINX ingress controller take ~0.2 more.
         cluster_overhead_vcpu: 0.7,
         node_disk_gb: 20.0,
-        // The article's monitoring volumes: Prometheus 50Gi, Grafana 10Gi, Loki 50Gi.
-        cluster_disk_gb: 110.0,
+        // The article's monitoring volumes: Prometheus 50Gi, Grafana 10Gi; Loki 50Gi apart.
+        cluster_disk_gb: 60.0,
+        loki_disk_gb: 50.0,
+        // One JSON request line (method, route, status, latency, trace id): assumed until measured.
+        log_bytes_per_request: 250.0,
+        // A query with its parameters and the rows it returns: about the request and response sizes.
+        database_bytes_per_request: 1200.0,
+        availability_zones: 3.0,
         database: Database {
             classes: classes.iter().map(|class| (*class).to_owned()).collect(),
             // One request makes one to three indexed queries; pgbench -S serves well over that per vCPU.
             requests_per_vcpu: 2_000.0,
             target_utilisation: 0.7,
             storage_gb: 20.0,
+            // An orders row (~150 bytes with its tuple header), its JSON items and two index entries.
+            bytes_per_order: 400.0,
+            // The chart's `database.maxConnections: 10`.
+            connections_per_pod: 10.0,
         },
         nat_gateways: 1.0,
         load_balancers: 1.0,
@@ -89,6 +117,8 @@ fn workload(
         // Lambda's START/END/REPORT lines (~300 bytes) and one request log line.
         log_bytes_per_request: 600.0,
         log_retention_months: 1.0,
+        // A year of orders kept online, then archived or deleted.
+        order_retention_days: 365.0,
         serverless,
         kubernetes,
     }
@@ -124,8 +154,8 @@ pub fn twinstack_with(api: ApiKind) -> Workload {
                 cpu_ms: 0.5,
                 io_ms: 6.0,
                 init_ms: 40.0,
-                cold_start_rate: 0.01,
             },
+            cold_starts: cold_starts(),
         },
         api,
         xray: default_xray(),
@@ -134,6 +164,8 @@ pub fn twinstack_with(api: ApiKind) -> Workload {
         // one cold-start count per function.
         custom_metrics: 11.0,
         dynamodb_storage_gb: 1.0,
+        // An order item (~400 bytes) and its id pointer (~60), each with 100 bytes of overhead.
+        dynamodb_bytes_per_order: 660.0,
     };
     let mut twinstack = workload(
         String::new(),
@@ -142,12 +174,15 @@ pub fn twinstack_with(api: ApiKind) -> Workload {
         // Placeholder until `make bench`: an axum handler with one Postgres round trip per request.
         kubernetes(
             "t4g.medium",
+            &["c6g.large"],
             4_000.0,
             &[
                 "db.t4g.medium",
                 "db.m6g.large",
                 "db.m6g.xlarge",
                 "db.m6g.2xlarge",
+                "db.m6g.4xlarge",
+                "db.m6g.8xlarge",
             ],
         ),
     );
@@ -187,20 +222,86 @@ pub fn article(memory_mb: f64) -> Workload {
             timing: LambdaTiming::OnLambda {
                 warm_billed_ms: warm,
                 init_billed_ms: init,
-                cold_start_rate: 0.01,
             },
+            cold_starts: cold_starts(),
         },
         api: ApiKind::Rest,
         xray: default_xray(),
         // The article's publishMetric examples: DBQueryLatency and CacheHitRate under one dimension.
         custom_metrics: 2.0,
         dynamodb_storage_gb: 1.0,
+        // The article's order item (~300 bytes) with 100 bytes of overhead.
+        dynamodb_bytes_per_order: 400.0,
     };
     workload(
         format!("article setup (Node.js 20, {memory_mb:.0} MB, x86_64, REST API)"),
         mix,
         serverless,
         // Node.js + Express with a Postgres round trip: an assumption, the article gives no throughput.
-        kubernetes("t3.medium", 1_000.0, &["db.t3.medium"]),
+        kubernetes("t3.medium", &["c5.large"], 1_000.0, &["db.t3.medium"]),
     )
+}
+
+/// The figures of `workload` still at their documented defaults, each as "(assumed …)" with why:
+/// what `--explain` lists so no assumption passes for a measurement.
+pub fn unmeasured(workload: &Workload) -> Vec<String> {
+    let default = twinstack_with(workload.serverless.api);
+    let k8s = &workload.kubernetes;
+    let mut assumed = Vec::new();
+    let mut note = |same: bool, text: String| {
+        if same {
+            assumed.push(text);
+        }
+    };
+    note(
+        k8s.requests_per_vcpu == default.kubernetes.requests_per_vcpu,
+        format!(
+            "server twin: {} req/s per vCPU (assumed: an axum handler with one Postgres round trip)",
+            k8s.requests_per_vcpu
+        ),
+    );
+    note(
+        k8s.database.requests_per_vcpu == default.kubernetes.database.requests_per_vcpu,
+        format!(
+            "database: {} req/s per vCPU (assumed: one to three indexed queries a request)",
+            k8s.database.requests_per_vcpu
+        ),
+    );
+    note(
+        k8s.log_bytes_per_request == default.kubernetes.log_bytes_per_request,
+        format!(
+            "server twin log bytes per request: {} (assumed: one JSON request line; `twinstack bench` measures it)",
+            k8s.log_bytes_per_request
+        ),
+    );
+    note(
+        workload.log_bytes_per_request == default.log_bytes_per_request,
+        format!(
+            "Lambda log bytes per request: {} (assumed: its request and EMF lines and the platform's START/END/REPORT lines)",
+            workload.log_bytes_per_request
+        ),
+    );
+    note(
+        !matches!(
+            workload.serverless.lambda.timing,
+            LambdaTiming::OnLambda { .. }
+        ),
+        format!(
+            "Lambda billed duration: the local mean + {} ms of per-invocation rounding (assumed; a run on Lambda measures the mean of rounded durations)",
+            crate::lambda::ROUNDING_MS
+        ),
+    );
+    let cold = &workload.serverless.lambda.cold_starts;
+    assumed.push(format!(
+        "cold starts: idle environments reclaimed after {:.0} s, busy ones replaced every {:.0} s (assumed; Lambda documents neither)",
+        cold.idle_timeout_s, cold.lifetime_s
+    ));
+    assumed.push(format!(
+        "orders kept {} days; {} bytes per order in DynamoDB, {} in Postgres; {} bytes per request between pods and Postgres (assumed)",
+        workload.order_retention_days,
+        workload.serverless.dynamodb_bytes_per_order,
+        k8s.database.bytes_per_order,
+        k8s.database_bytes_per_request
+    ));
+    assumed
 }

@@ -146,7 +146,6 @@ impl Summary {
         lambda.timing = LambdaTiming::OnLambda {
             warm_billed_ms: self.warm_billed_mean_ms,
             init_billed_ms: self.init_billed_mean_ms,
-            cold_start_rate: self.cold_start_rate(),
         };
     }
 

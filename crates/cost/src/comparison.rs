@@ -15,6 +15,7 @@ use crate::report::{
     SCALE_POINTS, crossover_sentence, line_items, money, number, per_day, scale_table,
     source_summary, sources, stand_ins,
 };
+use crate::seed_floor;
 use crate::traffic::short;
 use crate::workload::Workload;
 
@@ -66,7 +67,7 @@ pub fn article_comparison(
     );
     let _ = writeln!(text, "{}\n", source_summary(pricing));
     text += measured;
-    article_section(&mut text, &article_512, &article_1024);
+    article_section(&mut text, &article_512, &article_1024, explain)?;
     twinstack_section(&mut text, &article_1024, &rest, &http);
 
     let _ = writeln!(text, "## Line items\n");
@@ -91,7 +92,18 @@ pub fn article_comparison(
     })
 }
 
-fn article_section(text: &mut String, article_512: &Model, article_1024: &Model) {
+fn article_section(
+    text: &mut String,
+    article_512: &Model,
+    article_1024: &Model,
+    explain: bool,
+) -> Result<(), ModelError> {
+    let us_east_1 = Pricing::builtin("us-east-1").map_err(|_| ModelError::Unpriced {
+        what: "pricing",
+        name: "us-east-1".to_owned(),
+        region: "built-in".to_owned(),
+    })?;
+    let mut itemised = String::new();
     let k8s = &article_1024.workload.kubernetes;
     let _ = writeln!(
         text,
@@ -151,9 +163,28 @@ fn article_section(text: &mut String, article_512: &Model, article_1024: &Model)
             cells[2]
         );
         for (what, bill, published) in &bills {
-            if let Some(sentence) = article::explanation(bill, *published) {
-                sentences.push(format!("- **{}/day, {what}:** {sentence}", short(at)));
-            }
+            let Some(sentence) = article::explanation(bill, *published) else {
+                continue;
+            };
+            // The seed's Kubernetes figures are its floor and multiples of it: say what they hold.
+            let sentence = if bill.stack == Stack::Kubernetes {
+                let head = sentence.split_inclusive('.').next().unwrap_or_default();
+                if explain {
+                    let _ = write!(
+                        itemised,
+                        "**{}/day, Kubernetes.** {}",
+                        short(at),
+                        seed_floor::itemise(bill, *published, &us_east_1)
+                    );
+                }
+                format!(
+                    "{head} {}",
+                    seed_floor::sentence(bill, *published, &us_east_1)
+                )
+            } else {
+                sentence
+            };
+            sentences.push(format!("- **{}/day, {what}:** {sentence}", short(at)));
         }
     }
     let _ = writeln!(
@@ -169,6 +200,20 @@ fn article_section(text: &mut String, article_512: &Model, article_1024: &Model)
         article::DISAGREEMENT * 100.0,
         sentences.join("\n")
     );
+    if explain {
+        let _ = writeln!(
+            text,
+            "### The seed's Kubernetes figures, itemised\n\n{}",
+            seed_floor::itemise_intro()
+        );
+        text.push_str(&itemised);
+    } else {
+        let _ = writeln!(
+            text,
+            "Each Kubernetes row, itemised against the seed's floor: add `--explain`.\n"
+        );
+    }
+    Ok(())
 }
 
 fn twinstack_section(text: &mut String, article_1024: &Model, rest: &Model, http: &Model) {

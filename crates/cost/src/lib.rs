@@ -39,7 +39,8 @@
 //!       "requests_per_vcpu": 3850,
 //!       "target_p95_ms": 20,
 //!       "max_rss_mb": 42,
-//!       "database_requests_per_vcpu": 2400
+//!       "database_requests_per_vcpu": 2400,
+//!       "log_bytes_per_request": 180
 //!     },
 //!     "request_bytes": 380,
 //!     "response_bytes": 740,
@@ -51,15 +52,24 @@
 //! Only `version` (1) is required; every other field falls back to its default in [`assumptions`].
 //! - `endpoints`: the mix (`share`s need not add up to 1) and the DynamoDB capacity the Lambda twin
 //!   reported consuming per request; an endpoint without units keeps the default for the same name.
-//! - `lambda.billed_duration_ms`: warm invocations measured on Lambda at `memory_mb`; the `mean` is
-//!   billed, or the `p50` when there is no mean. Without it, `local_cpu_ms` and `local_io_ms`
-//!   (measured off Lambda on a full core) are scaled to the function's CPU share
-//!   ([`lambda::cpu_share`]).
-//! - `lambda.init_duration_ms`, `lambda.cold_start_rate`: cold starts, billed on top.
-//! - `kubernetes.requests_per_vcpu`: what one vCPU of the server twin sustains at `target_p95_ms`;
-//!   `database_requests_per_vcpu` sizes RDS.
+//! - `lambda.billed_duration_ms`: warm invocations measured on Lambda at `memory_mb`; the `mean` (of
+//!   each invocation's duration rounded up to the millisecond) is billed, or the `p50` when there is
+//!   no mean. Without it, `local_cpu_ms` and `local_io_ms` (measured off Lambda on a full core) are
+//!   scaled to the function's CPU share ([`lambda::cpu_share`]), plus half a millisecond of rounding.
+//! - `lambda.init_duration_ms`: cold starts, billed on top at the rate [`cold_start`] gives for each
+//!   traffic; `lambda.cold_start_rate` (the run's own) is reported, not extrapolated.
+//! - `kubernetes.requests_per_vcpu`: what one vCPU of the server twin sustains at `target_p95_ms`,
+//!   sized onto the nodes' baseline with surplus credits above it; `database_requests_per_vcpu`
+//!   sizes RDS; `kubernetes.log_bytes_per_request` is the server's own log volume.
 //! - `max_memory_used_mb`, `max_rss_mb`, `target_p95_ms` are reported with the figures taken.
-//! - Byte counts are per request; the Kubernetes twin ships the same log bytes as the Lambda twin.
+//! - Byte counts are per request; `log_bytes_per_request` is the Lambda's (platform lines included).
+//!
+//! # Options
+//!
+//! [`options::Options`]: `--savings-plan 1y|3y`, `--reserved-db`, `--spot-share F`,
+//! `--provisioned-concurrency N`, `--dynamodb provisioned`, `--multi-az`, `--nat per-az|endpoints`,
+//! `--kubernetes-logs loki|cloudwatch` and `--dr` (deploy/DR.md's standby, [`bill`]'s `dr` lines);
+//! the report prints each next to on demand.
 
 pub mod article;
 pub mod assumptions;
@@ -67,14 +77,17 @@ pub mod bill;
 pub mod chart;
 mod cli;
 pub mod cloudwatch;
+pub mod cold_start;
 pub mod comparison;
 pub mod cost_chart;
 pub mod crossover;
 pub mod dynamodb_units;
 pub mod lambda;
+pub mod options;
 pub mod pricing;
 pub mod report;
 pub mod results;
+pub mod seed_floor;
 mod stats;
 pub mod traffic;
 pub mod workload;

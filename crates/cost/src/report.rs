@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use crate::bill::{Bill, Model, Stack};
 use crate::crossover::{Crossing, Direction};
+use crate::options::Options;
 use crate::pricing::{Pricing, SourceKind};
 use crate::traffic::short;
 
@@ -75,16 +76,76 @@ pub fn crossover_sentence(crossings: &[Crossing]) -> String {
         .join(" ")
 }
 
-/// The article's table for one model.
+/// `model` without its pricing options (the log sink is a layout, kept).
+pub fn on_demand(model: &Model) -> Model {
+    model.with_options(Options {
+        kubernetes_logs: model.options.kubernetes_logs,
+        ..Options::default()
+    })
+}
+
+/// The article's table for one model; with options, each stack on demand next to with them.
 pub fn table(model: &Model) -> String {
+    if !model.options.any() {
+        return scale_table(&[
+            ("Serverless", &|per_day| {
+                model.total(Stack::Serverless, per_day)
+            }),
+            ("Kubernetes", &|per_day| {
+                model.total(Stack::Kubernetes, per_day)
+            }),
+        ]);
+    }
+    let base = on_demand(model);
     scale_table(&[
-        ("Serverless", &|per_day| {
+        ("Serverless, on demand", &|per_day| {
+            base.total(Stack::Serverless, per_day)
+        }),
+        ("Serverless, with options", &|per_day| {
             model.total(Stack::Serverless, per_day)
         }),
-        ("Kubernetes", &|per_day| {
+        ("Kubernetes, on demand", &|per_day| {
+            base.total(Stack::Kubernetes, per_day)
+        }),
+        ("Kubernetes, with options", &|per_day| {
             model.total(Stack::Kubernetes, per_day)
         }),
     ])
+}
+
+/// Each option alone, next to on demand: the stack it changes, its cost and the difference at every
+/// scale point.
+pub fn options_table(model: &Model) -> String {
+    let base = on_demand(model);
+    let mut text = format!(
+        "| Option | Stack | {} |\n|---|---|{}\n",
+        SCALE_POINTS.map(short).join(" | "),
+        "---:|".repeat(SCALE_POINTS.len())
+    );
+    for (flag, options) in model.options.each() {
+        let alone = model.with_options(options);
+        for stack in [Stack::Serverless, Stack::Kubernetes] {
+            let cells: Vec<(f64, f64)> = SCALE_POINTS
+                .iter()
+                .map(|&per_day| (alone.total(stack, per_day), base.total(stack, per_day)))
+                .collect();
+            if cells
+                .iter()
+                .all(|(with, without)| (with - without).abs() < 0.005)
+            {
+                continue;
+            }
+            let cells: Vec<String> = cells
+                .iter()
+                .map(|&(with, without)| {
+                    let sign = if with >= without { "+" } else { "-" };
+                    format!("{} ({sign}{})", money(with), money((with - without).abs()))
+                })
+                .collect();
+            let _ = writeln!(text, "| `{flag}` | {stack} | {} |", cells.join(" | "));
+        }
+    }
+    text
 }
 
 /// Monthly cost at each of the article's scale points, one column per (heading, cost at a rate).
@@ -230,6 +291,27 @@ pub fn sources(pricing: &Pricing) -> String {
             );
             lower = tier.up_to.unwrap_or(lower);
         }
+    }
+    for (name, factor) in pricing.factors() {
+        let _ = writeln!(
+            text,
+            "| {name} | all | {} | factor | {} | {}{}{} | {} |",
+            number(factor.value),
+            factor.source.kind,
+            factor.source.name,
+            factor
+                .source
+                .url
+                .as_deref()
+                .map(|url| format!(" <{url}>"))
+                .unwrap_or_default(),
+            factor
+                .note
+                .as_deref()
+                .map(|note| format!(". {note}"))
+                .unwrap_or_default(),
+            factor.source.read
+        );
     }
     let lcu = &pricing.lcu;
     let _ = writeln!(

@@ -118,6 +118,9 @@ pub struct MeasuredKubernetes {
     pub max_rss_mb: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_requests_per_vcpu: Option<f64>,
+    /// The server's own log bytes per request (its log file over the responses served).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_bytes_per_request: Option<f64>,
 }
 
 impl CostInputs {
@@ -220,14 +223,12 @@ impl MeasuredLambda {
             lambda.memory_mb = memory;
             taken.push(format!("Lambda memory = {memory} MB"));
         }
-        let (default_init, default_rate) = lambda.timing.cold_start();
         let init = self
             .init_duration_ms
             .as_ref()
             .and_then(Distribution::representative)
             .map(f64::ceil)
-            .unwrap_or(default_init);
-        let rate = self.cold_start_rate.unwrap_or(default_rate);
+            .unwrap_or(lambda.timing.init_ms());
         let warm = self
             .billed_duration_ms
             .as_ref()
@@ -242,7 +243,6 @@ impl MeasuredLambda {
                 LambdaTiming::OnLambda {
                     warm_billed_ms: warm,
                     init_billed_ms: init,
-                    cold_start_rate: rate,
                 }
             }
             (None, LambdaTiming::Local { cpu_ms, io_ms, .. }) => {
@@ -255,13 +255,11 @@ impl MeasuredLambda {
                     cpu_ms: cpu,
                     io_ms: io,
                     init_ms: init,
-                    cold_start_rate: rate,
                 }
             }
             (None, LambdaTiming::OnLambda { warm_billed_ms, .. }) => LambdaTiming::OnLambda {
                 warm_billed_ms: *warm_billed_ms,
                 init_billed_ms: init,
-                cold_start_rate: rate,
             },
         };
         if let Some(reported) = &self.init_duration_ms {
@@ -271,7 +269,10 @@ impl MeasuredLambda {
             ));
         }
         if let Some(rate) = self.cold_start_rate {
-            taken.push(format!("cold-start rate = {:.2}%", rate * 100.0));
+            taken.push(format!(
+                "cold-start rate = {:.2}% at the run's traffic (reported only: the rate at each traffic comes from the cold-start model)",
+                rate * 100.0
+            ));
         }
         if let Some(used) = self.max_memory_used_mb {
             taken.push(format!(
@@ -302,6 +303,10 @@ impl MeasuredKubernetes {
         if let Some(rss) = self.max_rss_mb {
             taken.push(format!("server twin max RSS = {rss} MB"));
         }
+        if let Some(bytes) = self.log_bytes_per_request {
+            k8s.log_bytes_per_request = bytes;
+            taken.push(format!("server twin log bytes per request = {bytes}"));
+        }
         taken
     }
 }
@@ -328,7 +333,6 @@ mod tests {
             LambdaTiming::OnLambda {
                 warm_billed_ms: 9.4,
                 init_billed_ms: 32.0,
-                cold_start_rate: 0.004,
             }
         );
         let create = workload

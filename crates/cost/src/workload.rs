@@ -56,32 +56,32 @@ pub enum LambdaTiming {
         cpu_ms: f64,
         io_ms: f64,
         init_ms: f64,
-        cold_start_rate: f64,
     },
-    /// Measured on Lambda at the configured memory: billed durations as reported.
+    /// Measured on Lambda at the configured memory: the mean of the invocations' billed (rounded up)
+    /// durations, and the billed init duration.
     OnLambda {
         warm_billed_ms: f64,
         init_billed_ms: f64,
-        cold_start_rate: f64,
     },
 }
 
 impl LambdaTiming {
-    /// (init milliseconds, cold-start rate), whichever way the warm duration was measured.
-    pub fn cold_start(&self) -> (f64, f64) {
+    /// Init milliseconds, whichever way the warm duration was measured.
+    pub fn init_ms(&self) -> f64 {
         match *self {
-            LambdaTiming::Local {
-                init_ms,
-                cold_start_rate,
-                ..
-            } => (init_ms, cold_start_rate),
-            LambdaTiming::OnLambda {
-                init_billed_ms,
-                cold_start_rate,
-                ..
-            } => (init_billed_ms, cold_start_rate),
+            LambdaTiming::Local { init_ms, .. } => init_ms,
+            LambdaTiming::OnLambda { init_billed_ms, .. } => init_billed_ms,
         }
     }
+}
+
+/// How often an invocation starts cold, as a function of traffic (see [`crate::cold_start`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColdStarts {
+    /// How long an idle execution environment is kept before Lambda reclaims it.
+    pub idle_timeout_s: f64,
+    /// How long Lambda keeps even a busy execution environment before replacing it.
+    pub lifetime_s: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,6 +90,7 @@ pub struct Lambda {
     pub architecture: Architecture,
     pub memory_mb: f64,
     pub timing: LambdaTiming,
+    pub cold_starts: ColdStarts,
 }
 
 /// X-Ray's sampling rule: the first `reservoir_per_second` requests each second, then `rate` of the rest.
@@ -106,7 +107,11 @@ pub struct Serverless {
     pub xray: Xray,
     /// Distinct metric series the function emits through EMF (each name × dimension set is one metric).
     pub custom_metrics: f64,
+    /// Table size before the orders (users, products).
     pub dynamodb_storage_gb: f64,
+    /// Bytes an order adds to the table: the order item and its id pointer, with DynamoDB's
+    /// 100-byte per-item overhead.
+    pub dynamodb_bytes_per_order: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -116,12 +121,22 @@ pub struct Database {
     /// Requests per second one database vCPU serves.
     pub requests_per_vcpu: f64,
     pub target_utilisation: f64,
+    /// Allocated storage before the orders (gp3's 20 GB minimum).
     pub storage_gb: f64,
+    /// Bytes an order adds to Postgres: its row, its items and index entries.
+    pub bytes_per_order: f64,
+    /// Connections each server pod's pool opens (`DATABASE_MAX_CONNECTIONS`).
+    pub connections_per_pod: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Kubernetes {
     pub node_type: String,
+    /// Non-burstable node types the model may choose instead, when they cost less at a rate.
+    pub node_alternatives: Vec<String>,
+    /// CPU each server pod requests; the HPA adds pods of this size.
+    pub pod_vcpu: f64,
+    pub min_pods: f64,
     pub min_nodes: u32,
     /// The HPA's target CPU utilisation: pods are added before CPU reaches 100%.
     pub hpa_target: f64,
@@ -132,8 +147,16 @@ pub struct Kubernetes {
     /// vCPU across the cluster for monitoring and the ingress controller.
     pub cluster_overhead_vcpu: f64,
     pub node_disk_gb: f64,
-    /// Persistent volumes of the monitoring stack.
+    /// Persistent volumes of Prometheus and Grafana.
     pub cluster_disk_gb: f64,
+    /// Loki's volume as provisioned; it grows when the logs kept need more.
+    pub loki_disk_gb: f64,
+    /// The server's own log bytes per request (its request line).
+    pub log_bytes_per_request: f64,
+    /// Bytes between a pod and Postgres per request (query and rows).
+    pub database_bytes_per_request: f64,
+    /// Availability zones the nodes and subnets span.
+    pub availability_zones: f64,
     pub database: Database,
     pub nat_gateways: f64,
     pub load_balancers: f64,
@@ -150,9 +173,12 @@ pub struct Workload {
     pub peak_to_average: f64,
     pub request_bytes: f64,
     pub response_bytes: f64,
-    /// Log bytes per request, platform lines included; the Kubernetes twin ships the same bytes.
+    /// The Lambda's log bytes per request: its request line and EMF line, plus the platform's
+    /// START/END/REPORT lines. The server's own are [`Kubernetes::log_bytes_per_request`].
     pub log_bytes_per_request: f64,
     pub log_retention_months: f64,
+    /// How long orders are kept: storage grows with orders/day × this × bytes per order.
+    pub order_retention_days: f64,
     pub serverless: Serverless,
     pub kubernetes: Kubernetes,
 }
@@ -165,6 +191,11 @@ impl Workload {
 
     pub fn write_units_per_request(&self) -> f64 {
         self.weighted(|endpoint| endpoint.write_units)
+    }
+
+    /// Share of requests that write, each an order in this workload.
+    pub fn orders_per_request(&self) -> f64 {
+        self.weighted(|endpoint| f64::from(u8::from(endpoint.write_units > 0.0)))
     }
 
     /// Shares need not add up to one (a measured mix is counts); they are normalised here.

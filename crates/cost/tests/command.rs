@@ -17,6 +17,7 @@ fn args() -> CostArgs {
         assumptions: None,
         svg: PathBuf::from("target/twinstack/cost.svg"),
         markdown: None,
+        options: Default::default(),
     }
 }
 
@@ -68,7 +69,12 @@ fn explain_lists_every_line_item_of_both_stacks() {
     assert!(
         output
             .report
-            .contains("| EC2 t4g.medium (2 vCPU, 4 GiB) | all | 0.0359 | USD/hour | secondary |")
+            .contains("| Spot (fraction off on-demand) | all | 0.6 | factor | not-found | no ap-south-1 source found")
+    );
+    assert!(
+        output
+            .report
+            .contains("| EC2 t4g.medium (2 vCPU, 4 GiB) | all | 0.0224 | USD/hour | aws-page | Amazon EC2 On-Demand pricing, Asia Pacific (Mumbai), Linux/UNIX: t4g.medium $0.0224 per hour")
     );
 }
 
@@ -157,4 +163,151 @@ fn the_http_api_is_cheaper_than_the_rest_api_at_scale() {
 
     assert_ne!(rest, http);
     assert!(http.contains("HTTP API"));
+}
+
+#[test]
+fn options_are_priced_next_to_on_demand_each_alone() {
+    let output = render(&CostArgs {
+        options: twinstack_cost::options::Options {
+            savings_plan: Some(twinstack_cost::options::Term::ThreeYears),
+            multi_az: true,
+            dr: true,
+            ..Default::default()
+        },
+        ..args()
+    })
+    .unwrap();
+
+    assert!(output.report.contains(
+        "| Requests/day | Serverless, on demand | Serverless, with options | Kubernetes, on demand | Kubernetes, with options |"
+    ));
+    for row in [
+        "| `--savings-plan 3y` | Serverless |",
+        "| `--savings-plan 3y` | Kubernetes |",
+        "| `--multi-az` | Kubernetes |",
+        "| `--dr` | Serverless |",
+        "| `--dr` | Kubernetes |",
+    ] {
+        assert!(output.report.contains(row), "no row {row}");
+    }
+    assert!(
+        !output.report.contains("| `--multi-az` | Serverless |"),
+        "Multi-AZ changes nothing serverless"
+    );
+    assert!(
+        output
+            .report
+            .contains("On demand: Kubernetes becomes cheaper")
+    );
+    assert!(
+        output.report.contains(" --savings-plan 3y --multi-az --dr"),
+        "the command line carries the flags"
+    );
+}
+
+#[test]
+fn dr_adds_the_standby_line_items_of_both_stacks() {
+    let output = render(&CostArgs {
+        explain: true,
+        options: twinstack_cost::options::Options {
+            dr: true,
+            ..Default::default()
+        },
+        ..args()
+    })
+    .unwrap();
+
+    for item in [
+        "DR: replicated writes (standby region)",
+        "DR: cross-region replication transfer",
+        "DR: replica storage (standby region)",
+        "DR: continuous backups (PITR)",
+        "DR: standby EKS cluster (standby region)",
+        "DR: replicated RDS backups (standby region)",
+        "DR: Velero EBS snapshots",
+        "DR: Route 53 health checks",
+    ] {
+        assert!(
+            output.report.contains(&format!("| {item}")),
+            "no line item {item}"
+        );
+    }
+}
+
+#[test]
+fn the_seed_explanation_itemises_its_floor() {
+    let output = render(&CostArgs {
+        explain: true,
+        assumptions: Some(twinstack_cost::Assumptions::Article),
+        ..args()
+    })
+    .unwrap();
+
+    assert!(
+        output
+            .report
+            .contains("### The seed's Kubernetes figures, itemised")
+    );
+    assert!(
+        output
+            .report
+            .contains("**10K/day, Kubernetes.** The seed's floor: $143.66")
+    );
+    assert!(
+        !output.report.contains("more of our largest hourly line"),
+        "the itemisation replaces the old sentence"
+    );
+}
+
+#[test]
+fn explain_says_which_figures_are_assumed_and_not_measured() {
+    let assumed = render(&CostArgs {
+        explain: true,
+        ..args()
+    })
+    .unwrap()
+    .report;
+    let measured = render(&CostArgs {
+        explain: true,
+        from: Some(testdata("results.json")),
+        ..args()
+    })
+    .unwrap()
+    .report;
+
+    assert!(
+        assumed
+            .contains("- server twin log bytes per request: 250 (assumed: one JSON request line")
+    );
+    assert!(assumed.contains(
+        "- Lambda billed duration: the local mean + 0.5 ms of per-invocation rounding (assumed"
+    ));
+    assert!(
+        !measured.contains("server twin log bytes per request: 250"),
+        "measured: 180"
+    );
+    assert!(
+        !measured.contains("- Lambda billed duration: the local mean"),
+        "measured on Lambda"
+    );
+    assert!(
+        measured.contains("| CloudWatch Logs ingestion"),
+        "the Lambda's logs"
+    );
+}
+
+#[test]
+fn options_with_the_article_comparison_are_refused_naming_them() {
+    let error = render(&CostArgs {
+        assumptions: Some(twinstack_cost::Assumptions::Article),
+        options: twinstack_cost::options::Options {
+            reserved_db: true,
+            ..Default::default()
+        },
+        ..args()
+    })
+    .err()
+    .unwrap();
+
+    assert!(error.to_string().starts_with("--assumptions article compares on-demand figures with the article's; --reserved-db apply"), "{error}");
 }

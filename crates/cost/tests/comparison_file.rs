@@ -27,6 +27,7 @@ fn comparison_args() -> CostArgs {
         assumptions: Some(Assumptions::Article),
         svg: PathBuf::from("crates/cost/COMPARISON.svg"),
         markdown: Some(PathBuf::from("crates/cost/COMPARISON.md")),
+        options: Default::default(),
     }
 }
 

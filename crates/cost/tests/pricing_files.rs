@@ -236,3 +236,48 @@ fn a_region_that_is_not_built_in_points_to_the_pricing_flag() {
 
     assert!(error.to_string().contains("--pricing FILE"), "{error}");
 }
+
+#[test]
+fn t4g_medium_in_ap_south_1_is_awss_own_figure_with_its_source_named() {
+    // AWS's price list for Asia Pacific (Mumbai), Linux: 0.0224 USD an hour (the third-party table
+    // once quoted here said 0.0359).
+    let pricing = Pricing::builtin("ap-south-1").unwrap();
+
+    let t4g = &pricing.ec2_instances["t4g.medium"];
+
+    assert_eq!(t4g.price.tiers.headline_price(), 0.0224);
+    assert_eq!(t4g.price.source.kind, SourceKind::AwsPage);
+    assert!(
+        t4g.price.source.name.contains("APS3-BoxUsage:t4g.medium"),
+        "{}",
+        t4g.price.source.name
+    );
+    assert_eq!(
+        t4g.price.source.url.as_deref(),
+        Some("https://aws.amazon.com/ec2/pricing/on-demand/")
+    );
+}
+
+#[test]
+fn every_discount_and_multiplier_names_its_source() {
+    for region in ["ap-south-1", "us-east-1"] {
+        let pricing = Pricing::builtin(region).unwrap();
+
+        for (name, factor) in pricing.factors() {
+            assert!(!factor.source.name.is_empty(), "{region} {name}");
+            if region == "us-east-1" {
+                assert_ne!(factor.source.kind, SourceKind::NotFound, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_discount_of_more_than_95_percent_is_refused() {
+    let error = refused(|file| file["discounts"]["spot"]["value"] = json!(1.2));
+
+    assert_eq!(
+        error.to_string(),
+        "discounts.spot.value: 1.2 is out of range (0 to 0.95)"
+    );
+}

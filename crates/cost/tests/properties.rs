@@ -11,7 +11,7 @@ use twinstack_cost::workload::{ApiKind, Architecture, LambdaTiming, Workload};
 fn workload() -> impl Strategy<Value = Workload> {
     (
         (prop::bool::ANY, prop::bool::ANY, 128.0..3008.0f64),
-        (0.05..20.0f64, 0.0..40.0f64, 0.0..0.2f64),
+        (0.05..20.0f64, 0.0..40.0f64, 60.0..1800.0f64),
         (200.0..20_000.0f64, 1.0..6.0f64, 0.0..4000.0f64),
         (0.0..3.0f64, 0.0..8.0f64),
     )
@@ -30,8 +30,8 @@ fn workload() -> impl Strategy<Value = Workload> {
                     cpu_ms: cpu,
                     io_ms: io,
                     init_ms: 40.0,
-                    cold_start_rate: cold,
                 };
+                lambda.cold_starts.idle_timeout_s = cold;
                 workload.kubernetes.requests_per_vcpu = rps;
                 workload.peak_to_average = peak;
                 workload.log_bytes_per_request = log_bytes;

@@ -130,6 +130,9 @@ pub struct TimingReport {
     pub count: u64,
     #[serde(flatten)]
     pub percentiles: Percentiles,
+    /// The mean of each value rounded up to the millisecond: what Lambda bills for a handler's time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billed_mean_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -219,6 +222,7 @@ impl Report {
                         TimingReport {
                             count: histogram.len(),
                             percentiles: percentiles(histogram)?,
+                            billed_mean_ms: billed_mean_ms(histogram),
                         },
                     ))
                 })
@@ -311,6 +315,21 @@ fn percentiles(histogram: &Histogram<u64>) -> Option<Percentiles> {
     })
 }
 
+/// Each recorded value rounded up to the millisecond, averaged.
+fn billed_mean_ms(histogram: &Histogram<u64>) -> Option<f64> {
+    if histogram.is_empty() {
+        return None;
+    }
+    let billed: f64 = histogram
+        .iter_recorded()
+        .map(|value| {
+            let recorded = histogram.lowest_equivalent(value.value_iterated_to());
+            ms(recorded).ceil().max(1.0) * value.count_at_value() as f64
+        })
+        .sum();
+    Some(billed / histogram.len() as f64)
+}
+
 fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
@@ -322,6 +341,17 @@ fn seconds(us: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_billed_mean_rounds_each_value_up_before_averaging() {
+        let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+        for us in [1_093, 1_500, 2_000, 2_001, 300] {
+            histogram.record(us).unwrap();
+        }
+
+        // 2 + 2 + 2 + 3 + 1 (never below 1 ms) over 5, where the rounded mean would say ceil(1.38) = 2.
+        assert_eq!(billed_mean_ms(&histogram), Some(2.0));
+    }
 
     #[test]
     fn capacity_means_divide_by_the_responses_that_reported_it() {

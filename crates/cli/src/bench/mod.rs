@@ -117,6 +117,9 @@ impl BenchArgs {
     }
 }
 
+/// Where a local run's server writes its log lines, under `--out`.
+const SERVER_LOG: &str = "server.log";
+
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.report_from {
         let text =
@@ -145,7 +148,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
 
     let local = !args.deployed();
-    let cost_inputs = results::cost_inputs(&twins, cold_starts.as_ref(), local);
+    // The server's log file holds every line it wrote for the warm-up and the load.
+    let server_log_bytes = std::fs::metadata(args.out.join(SERVER_LOG))
+        .ok()
+        .filter(|_| local)
+        .map(|file| file.len());
+    let cost_inputs = results::cost_inputs(&twins, cold_starts.as_ref(), local, server_log_bytes);
     let results = Results {
         version: results::RESULTS_VERSION,
         run: RunInfo {
@@ -199,7 +207,7 @@ async fn local(args: &BenchArgs, script: &Script, scale: Scale) -> anyhow::Resul
         server_bin: bin("twinstack-server"),
         lambda_bin: bin("twinstack-lambda"),
         lambda_concurrency: args.lambda_concurrency,
-        server_log: args.out.join("server.log"),
+        server_log: args.out.join(SERVER_LOG),
         users: args.users,
         orders_per_user: args.orders_per_user,
     })
@@ -340,6 +348,7 @@ fn write_report(
         assumptions: None,
         svg: out.join("cost.svg"),
         markdown: None,
+        options: Default::default(),
     })?;
     write(&out.join("cost.svg"), &cost.svg)?;
     let markdown = report::markdown(results, &cost.report);

@@ -67,8 +67,13 @@ impl Results {
 }
 
 /// The cost model's inputs from what was measured; whatever was not measured stays out (the cost
-/// model keeps its documented default).
-pub fn cost_inputs(twins: &[TwinRun], cold_starts: Option<&ColdStarts>, local: bool) -> CostInputs {
+/// model keeps its documented default). `server_log_bytes`: the size of the server's log file.
+pub fn cost_inputs(
+    twins: &[TwinRun],
+    cold_starts: Option<&ColdStarts>,
+    local: bool,
+    server_log_bytes: Option<u64>,
+) -> CostInputs {
     let serverless = twins.iter().find(|run| run.twin == Twin::Serverless);
     let kubernetes = twins.iter().find(|run| run.twin == Twin::Kubernetes);
     CostInputs {
@@ -80,7 +85,9 @@ pub fn cost_inputs(twins: &[TwinRun], cold_starts: Option<&ColdStarts>, local: b
             .filter(|_| !local)
             .and_then(|run| endpoints(&run.load)),
         lambda: serverless.map(|run| lambda(run, cold_starts, local)),
-        kubernetes: kubernetes.filter(|_| local).map(kubernetes_inputs),
+        kubernetes: kubernetes
+            .filter(|_| local)
+            .map(|run| kubernetes_inputs(run, server_log_bytes)),
         ..CostInputs::default()
     }
 }
@@ -138,10 +145,11 @@ fn lambda(run: &TwinRun, cold_starts: Option<&ColdStarts>, local: bool) -> Measu
                 .unwrap_or(app.percentiles.mean - db.percentiles.mean);
             lambda.local_cpu_ms = Some(round(cpu, 3));
         }
-        // On Lambda the handler's time is what is billed (rounded up to the millisecond).
+        // On Lambda the handler's time is what is billed, each invocation rounded up to the
+        // millisecond: the mean of the rounded times, not the rounded mean.
         (Some(app), _, false) => {
             lambda.billed_duration_ms = Some(Distribution {
-                mean: Some(round(app.percentiles.mean.ceil(), 3)),
+                mean: app.billed_mean_ms.map(|mean| round(mean, 3)),
                 p50: Some(app.percentiles.p50.ceil()),
                 p99: Some(app.percentiles.p99.ceil()),
             });
@@ -151,8 +159,10 @@ fn lambda(run: &TwinRun, cold_starts: Option<&ColdStarts>, local: bool) -> Measu
     lambda
 }
 
-/// Requests served per CPU-second of the server (and of Postgres), at the p95 the run saw.
-fn kubernetes_inputs(run: &TwinRun) -> MeasuredKubernetes {
+/// Requests served per CPU-second of the server (and of Postgres), at the p95 the run saw; the
+/// server's log bytes over every response it served (warm-up and load).
+fn kubernetes_inputs(run: &TwinRun, server_log_bytes: Option<u64>) -> MeasuredKubernetes {
+    let served = (run.warm_up.totals.responses + run.load.totals.responses) as f64;
     let responses = run.load.totals.responses as f64;
     let per_cpu_second = |group: &str| {
         run.processes
@@ -168,6 +178,9 @@ fn kubernetes_inputs(run: &TwinRun) -> MeasuredKubernetes {
             .get("twinstack-server")
             .map(|u| u.peak_rss_mib),
         database_requests_per_vcpu: per_cpu_second("postgres"),
+        log_bytes_per_request: server_log_bytes
+            .filter(|_| served > 0.0)
+            .map(|bytes| round(bytes as f64 / served, 1)),
     }
 }
 
@@ -222,7 +235,7 @@ mod tests {
     fn a_deployed_runs_mix_and_capacity_per_request_come_from_the_serverless_twin() {
         let twins = [run(Twin::Serverless, &[])];
 
-        let inputs = cost_inputs(&twins, None, false);
+        let inputs = cost_inputs(&twins, None, false, None);
 
         let endpoints = inputs.endpoints.unwrap();
         let names: Vec<&str> = endpoints.iter().map(|e| e.name.as_str()).collect();
@@ -249,7 +262,7 @@ mod tests {
     fn dynamodb_locals_capacity_is_not_priced() {
         let twins = [run(Twin::Serverless, &[("twinstack-lambda", 10.0)])];
 
-        let inputs = cost_inputs(&twins, Some(&cold()), true);
+        let inputs = cost_inputs(&twins, Some(&cold()), true, None);
 
         assert_eq!(inputs.endpoints, None);
     }
@@ -259,7 +272,9 @@ mod tests {
         let twins = [run(Twin::Serverless, &[("twinstack-lambda", 10.0)])];
         let cpu = 10.0 * 1000.0 / twins[0].load.totals.responses as f64;
 
-        let lambda = cost_inputs(&twins, Some(&cold()), true).lambda.unwrap();
+        let lambda = cost_inputs(&twins, Some(&cold()), true, None)
+            .lambda
+            .unwrap();
 
         assert_eq!(lambda.local_cpu_ms, Some(round(cpu, 3)));
         assert_eq!(lambda.local_io_ms, None);
@@ -270,12 +285,24 @@ mod tests {
 
     #[test]
     fn on_lambda_the_handlers_time_is_the_billed_duration() {
-        let twins = [run(Twin::Serverless, &[])];
+        let mut twins = [run(Twin::Serverless, &[])];
+        let app = twins[0]
+            .load
+            .totals
+            .server_timing_ms
+            .get_mut("app")
+            .unwrap();
+        app.billed_mean_ms = Some(1.8124);
 
-        let lambda = cost_inputs(&twins, None, false).lambda.unwrap();
+        let lambda = cost_inputs(&twins, None, false, None).lambda.unwrap();
 
         let billed = lambda.billed_duration_ms.unwrap();
         assert_eq!(billed.p50, Some(2.0), "app p50 1.093 ms bills as 2 ms");
+        assert_eq!(
+            billed.mean,
+            Some(1.812),
+            "the mean of the per-request billed times"
+        );
         assert_eq!(lambda.local_cpu_ms, None);
     }
 
@@ -287,9 +314,13 @@ mod tests {
         )];
         let responses = twins[0].load.totals.responses as f64;
 
-        let k8s = cost_inputs(&twins, None, true).kubernetes.unwrap();
+        let k8s = cost_inputs(&twins, None, true, Some(48_000))
+            .kubernetes
+            .unwrap();
 
         assert_eq!(k8s.requests_per_vcpu, Some((responses / 4.0).round()));
+        let served = (twins[0].warm_up.totals.responses + responses as u64) as f64;
+        assert_eq!(k8s.log_bytes_per_request, Some(round(48_000.0 / served, 1)));
         assert_eq!(
             k8s.database_requests_per_vcpu,
             Some((responses / 8.0).round())
@@ -307,12 +338,12 @@ mod tests {
             run(Twin::Serverless, &[("twinstack-lambda", 10.0)]),
         ];
         let written = serde_json::json!({
-            "cost_inputs": cost_inputs(&twins, Some(&cold()), true)
+            "cost_inputs": cost_inputs(&twins, Some(&cold()), true, None)
         });
 
         let read = CostInputs::from_json(&written.to_string()).unwrap();
 
-        assert_eq!(read, cost_inputs(&twins, Some(&cold()), true));
+        assert_eq!(read, cost_inputs(&twins, Some(&cold()), true, None));
         let mut workload = twinstack_cost::assumptions::twinstack();
         let taken = read.apply(&mut workload).unwrap();
         assert!(

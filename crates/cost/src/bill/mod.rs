@@ -1,12 +1,14 @@
 //! The monthly bill of each twin at a given traffic, as line items: quantity, unit, cost and how the
 //! quantity was reached, so every dollar can be traced to a workload figure and a price.
 
-mod kubernetes;
+mod dr;
+pub mod kubernetes;
 mod serverless;
 mod shared;
 
 use std::fmt;
 
+use crate::options::Options;
 use crate::pricing::{Instance, Pricing};
 use crate::workload::Workload;
 
@@ -79,12 +81,25 @@ pub enum ModelError {
     },
 }
 
+/// twinstack's default workload at ap-south-1 prices with `options`, for tests.
+#[cfg(test)]
+fn twinstack_in_mumbai(options: Options) -> Model {
+    Model::new(
+        crate::assumptions::twinstack(),
+        Pricing::builtin("ap-south-1").unwrap(),
+    )
+    .unwrap()
+    .with_options(options)
+}
+
 /// A workload checked against a pricing: every class it names is priced and every figure is in range.
 #[derive(Clone, Debug)]
 pub struct Model {
     pub workload: Workload,
     pub pricing: Pricing,
-    node: Instance,
+    pub options: Options,
+    /// The workload's node type first, then its non-burstable alternatives.
+    node_types: Vec<Instance>,
     /// Cheapest first.
     database_classes: Vec<Instance>,
 }
@@ -93,12 +108,12 @@ impl Model {
     pub fn new(workload: Workload, pricing: Pricing) -> Result<Model, ModelError> {
         check_ranges(&workload)?;
         let k8s = &workload.kubernetes;
-        let node = priced_instance(
-            &pricing,
-            &pricing.ec2_instances,
-            "EC2 instance type",
-            &k8s.node_type,
-        )?;
+        let node_types = std::iter::once(&k8s.node_type)
+            .chain(&k8s.node_alternatives)
+            .map(|name| {
+                priced_instance(&pricing, &pricing.ec2_instances, "EC2 instance type", name)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let mut database_classes = k8s
             .database
             .classes
@@ -117,9 +132,18 @@ impl Model {
         Ok(Model {
             workload,
             pricing,
-            node,
+            options: Options::default(),
+            node_types,
             database_classes,
         })
+    }
+
+    /// The same workload and prices with `options`.
+    pub fn with_options(&self, options: Options) -> Model {
+        Model {
+            options,
+            ..self.clone()
+        }
     }
 
     pub fn bill(&self, stack: Stack, requests_per_day: f64) -> Bill {
@@ -156,7 +180,7 @@ type RangeCheck = (&'static str, f64, fn(f64) -> bool, &'static str);
 fn check_ranges(workload: &Workload) -> Result<(), ModelError> {
     let lambda = &workload.serverless.lambda;
     let k8s = &workload.kubernetes;
-    let checks: [RangeCheck; 7] = [
+    let checks: [RangeCheck; 8] = [
         (
             "lambda.memory_mb",
             lambda.memory_mb,
@@ -193,6 +217,7 @@ fn check_ranges(workload: &Workload) -> Result<(), ModelError> {
             |v| v > 0.0 && v <= 1.0,
             "above 0, at most 1",
         ),
+        ("kubernetes.pod_vcpu", k8s.pod_vcpu, |v| v > 0.0, "above 0"),
         (
             "kubernetes.min_nodes",
             f64::from(k8s.min_nodes),

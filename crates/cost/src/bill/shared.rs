@@ -1,7 +1,7 @@
-//! Line items both twins have: logs (the Kubernetes twin ships the same bytes per request to
-//! CloudWatch Logs) and data transfer out (both answer with the same bytes).
+//! Line items both twins have: CloudWatch logs (the Kubernetes twin's only when they go there) and
+//! data transfer out (both answer with the same bytes); and how a discount changes a line item.
 
-use super::{Bill, LineItem, Stack};
+use super::{Bill, LineItem, Model, Stack};
 use crate::pricing::{Price, Pricing, SourceKind};
 use crate::report::number;
 use crate::traffic::{gigabytes, requests_per_month};
@@ -64,15 +64,28 @@ fn describe(price: &Price, quantity: f64) -> String {
     )
 }
 
-/// `stack`'s bill: its own `items`, then what both stacks pay alike (logs, data transfer out).
+/// `item` with `fraction` off its cost, saying why in its basis.
+pub fn discounted(mut item: LineItem, fraction: f64, why: &str) -> LineItem {
+    if fraction > 0.0 {
+        item.cost *= 1.0 - fraction;
+        item.basis += &format!("; {:.0}% off: {why}", fraction * 100.0);
+    }
+    item
+}
+
+/// `stack`'s bill: its own `items`, then its CloudWatch logs (`log_bytes` per request, when its logs
+/// go there) and data transfer out.
 pub fn bill(
     stack: Stack,
     mut items: Vec<LineItem>,
+    log_bytes: Option<f64>,
     workload: &Workload,
     pricing: &Pricing,
     requests_per_day: f64,
 ) -> Bill {
-    items.extend(logs(workload, pricing, requests_per_day));
+    if let Some(bytes) = log_bytes {
+        items.extend(logs(bytes, workload, pricing, requests_per_day));
+    }
     items.push(data_transfer_out(workload, pricing, requests_per_day));
     Bill {
         stack,
@@ -81,22 +94,24 @@ pub fn bill(
     }
 }
 
-pub fn log_gb_per_month(workload: &Workload, requests_per_day: f64) -> f64 {
-    gigabytes(requests_per_month(requests_per_day) * workload.log_bytes_per_request)
+pub fn log_gb_per_month(bytes_per_request: f64, requests_per_day: f64) -> f64 {
+    gigabytes(requests_per_month(requests_per_day) * bytes_per_request)
 }
 
-fn logs(workload: &Workload, pricing: &Pricing, requests_per_day: f64) -> Vec<LineItem> {
-    let ingested = log_gb_per_month(workload, requests_per_day);
+fn logs(
+    bytes_per_request: f64,
+    workload: &Workload,
+    pricing: &Pricing,
+    requests_per_day: f64,
+) -> Vec<LineItem> {
+    let ingested = log_gb_per_month(bytes_per_request, requests_per_day);
     let stored = ingested * workload.log_retention_months;
     vec![
         priced(
             "CloudWatch Logs ingestion",
             ingested,
             &pricing.logs_ingestion,
-            format!(
-                "{} bytes per request",
-                number(workload.log_bytes_per_request)
-            ),
+            format!("{} bytes per request", number(bytes_per_request)),
         ),
         // Stored size is taken as ingested size; CloudWatch stores compressed, so this is an upper bound.
         priced(
@@ -121,4 +136,16 @@ fn data_transfer_out(workload: &Workload, pricing: &Pricing, requests_per_day: f
             number(workload.response_bytes)
         ),
     )
+}
+
+/// Orders kept, in GB: `bytes_per_order` × orders a day × the retention, on top of `base_gb`.
+pub fn stored_gb(model: &Model, requests_per_day: f64, base_gb: f64, bytes_per_order: f64) -> f64 {
+    let workload = &model.workload;
+    base_gb
+        + gigabytes(
+            requests_per_day
+                * workload.orders_per_request()
+                * workload.order_retention_days
+                * bytes_per_order,
+        )
 }

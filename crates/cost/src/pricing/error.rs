@@ -23,6 +23,12 @@ pub enum PricingError {
     },
     #[error("{path}: negative price {value}; a price is never negative")]
     Negative { path: String, value: f64 },
+    #[error("{path}: {value} is out of range ({range})")]
+    OutOfRange {
+        path: String,
+        value: f64,
+        range: String,
+    },
     #[error("{path}: must be greater than zero")]
     NotPositive { path: String },
     #[error("{path}: {reason}")]

@@ -43,6 +43,35 @@ pub struct Instance {
     pub vcpu: f64,
     pub memory_gib: f64,
     pub price: Price,
+    /// T-class instances: the CPU they may use without charge, and the price of using more.
+    pub burstable: Option<Burstable>,
+}
+
+/// A T-class instance in unlimited mode: each vCPU earns `baseline` of itself; CPU used above that,
+/// averaged over the day, is billed as surplus credits per vCPU-hour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Burstable {
+    pub baseline: f64,
+    pub surplus_credits: Price,
+}
+
+/// A multiplier or a discount (a fraction off a price), with its source like any price.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Factor {
+    pub value: f64,
+    pub source: Source,
+    pub note: Option<String>,
+}
+
+/// Fractions off on-demand prices, each with its source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Discounts {
+    pub savings_plan_1y_ec2: Factor,
+    pub savings_plan_3y_ec2: Factor,
+    pub savings_plan_1y_lambda: Factor,
+    pub savings_plan_3y_lambda: Factor,
+    pub rds_reserved_1y: Factor,
+    pub spot: Factor,
 }
 
 /// What one load balancer capacity unit (LCU) buys, per hour, on the two dimensions the model uses.
@@ -80,6 +109,26 @@ pub struct Pricing {
     pub nat_data: Price,
     pub public_ipv4: Price,
     pub data_transfer_out: Price,
+    pub lambda_provisioned_x86_64: Price,
+    pub lambda_provisioned_arm64: Price,
+    pub lambda_provisioned_duration_x86_64: Price,
+    pub lambda_provisioned_duration_arm64: Price,
+    pub dynamodb_provisioned_reads: Price,
+    pub dynamodb_provisioned_writes: Price,
+    pub dynamodb_backup: Price,
+    pub ebs_snapshots: Price,
+    pub rds_backup_storage: Price,
+    /// Multi-AZ RDS against single-AZ, for the instance and its storage.
+    pub rds_multi_az: Factor,
+    pub s3_storage: Price,
+    pub vpc_endpoint_hours: Price,
+    pub vpc_endpoint_data: Price,
+    pub cross_az: Price,
+    pub inter_region: Price,
+    pub route53_health_check: Price,
+    pub route53_health_check_feature: Price,
+    pub route53_hosted_zone: Price,
+    pub discounts: Discounts,
 }
 
 /// A figure that is a stand-in for one not found for the region.
@@ -87,7 +136,7 @@ pub struct Pricing {
 pub struct StandIn {
     pub item: String,
     pub price: f64,
-    pub unit: Unit,
+    pub unit: String,
     pub source: Source,
 }
 
@@ -140,6 +189,53 @@ impl Pricing {
             ("NAT gateway data processed".into(), &self.nat_data),
             ("Public IPv4 address".into(), &self.public_ipv4),
             ("Data transfer out".into(), &self.data_transfer_out),
+            (
+                "Lambda provisioned concurrency, x86_64".into(),
+                &self.lambda_provisioned_x86_64,
+            ),
+            (
+                "Lambda provisioned concurrency, arm64".into(),
+                &self.lambda_provisioned_arm64,
+            ),
+            (
+                "Lambda duration on provisioned concurrency, x86_64".into(),
+                &self.lambda_provisioned_duration_x86_64,
+            ),
+            (
+                "Lambda duration on provisioned concurrency, arm64".into(),
+                &self.lambda_provisioned_duration_arm64,
+            ),
+            (
+                "DynamoDB provisioned read capacity".into(),
+                &self.dynamodb_provisioned_reads,
+            ),
+            (
+                "DynamoDB provisioned write capacity".into(),
+                &self.dynamodb_provisioned_writes,
+            ),
+            (
+                "DynamoDB continuous backups (PITR)".into(),
+                &self.dynamodb_backup,
+            ),
+            ("EBS snapshots".into(), &self.ebs_snapshots),
+            ("RDS backup storage".into(), &self.rds_backup_storage),
+            ("S3 Standard storage".into(), &self.s3_storage),
+            (
+                "VPC interface endpoint hours".into(),
+                &self.vpc_endpoint_hours,
+            ),
+            (
+                "VPC interface endpoint data processed".into(),
+                &self.vpc_endpoint_data,
+            ),
+            ("Cross-AZ data transfer".into(), &self.cross_az),
+            ("Inter-region data transfer".into(), &self.inter_region),
+            ("Route 53 health check".into(), &self.route53_health_check),
+            (
+                "Route 53 health check optional feature".into(),
+                &self.route53_health_check_feature,
+            ),
+            ("Route 53 hosted zone".into(), &self.route53_hosted_zone),
         ];
         for instance in self.ec2_instances.values() {
             items.push((format!("EC2 {}", instance.name), &instance.price));
@@ -147,7 +243,46 @@ impl Pricing {
         for instance in self.rds_instances.values() {
             items.push((format!("RDS {}", instance.name), &instance.price));
         }
+        for (kind, instances) in [("EC2", &self.ec2_instances), ("RDS", &self.rds_instances)] {
+            for instance in instances.values() {
+                if let Some(burstable) = &instance.burstable {
+                    items.push((
+                        format!("{kind} {} surplus CPU credits", instance.name),
+                        &burstable.surplus_credits,
+                    ));
+                }
+            }
+        }
         items
+    }
+
+    /// Every multiplier and discount with its name, for listings.
+    pub fn factors(&self) -> Vec<(&'static str, &Factor)> {
+        let discounts = &self.discounts;
+        vec![
+            ("RDS Multi-AZ multiplier", &self.rds_multi_az),
+            (
+                "Compute Savings Plan 1 year, EC2 (fraction off)",
+                &discounts.savings_plan_1y_ec2,
+            ),
+            (
+                "Compute Savings Plan 3 years, EC2 (fraction off)",
+                &discounts.savings_plan_3y_ec2,
+            ),
+            (
+                "Compute Savings Plan 1 year, Lambda (fraction off)",
+                &discounts.savings_plan_1y_lambda,
+            ),
+            (
+                "Compute Savings Plan 3 years, Lambda (fraction off)",
+                &discounts.savings_plan_3y_lambda,
+            ),
+            (
+                "RDS reserved instance 1 year (fraction off)",
+                &discounts.rds_reserved_1y,
+            ),
+            ("Spot (fraction off on-demand)", &discounts.spot),
+        ]
     }
 
     /// Every figure (item or tier) whose source says it was not found for this region.
@@ -165,10 +300,20 @@ impl Pricing {
                     stand_ins.push(StandIn {
                         item,
                         price: tier.price,
-                        unit: price.unit,
+                        unit: price.unit.to_string(),
                         source: source.clone(),
                     });
                 }
+            }
+        }
+        for (item, factor) in self.factors() {
+            if factor.source.kind == SourceKind::NotFound {
+                stand_ins.push(StandIn {
+                    item: item.to_owned(),
+                    price: factor.value,
+                    unit: "(factor)".to_owned(),
+                    source: factor.source.clone(),
+                });
             }
         }
         stand_ins

@@ -12,7 +12,7 @@ use super::error::PricingError;
 use super::source::Source;
 use super::tiers::{Tier, Tiers};
 use super::unit::Unit;
-use super::{Instance, LcuDefinition, Price, Pricing};
+use super::{Burstable, Discounts, Factor, Instance, LcuDefinition, Price, Pricing};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +36,59 @@ struct File {
     nat_gateway: NatGatewayPrices,
     public_ipv4: PriceEntry,
     data_transfer_out: PriceEntry,
+    data_transfer: DataTransferPrices,
+    s3: S3Prices,
+    vpc_endpoints: VpcEndpointPrices,
+    route53: Route53Prices,
+    discounts: DiscountEntries,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataTransferPrices {
+    cross_az: PriceEntry,
+    inter_region: PriceEntry,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct S3Prices {
+    standard_storage: PriceEntry,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VpcEndpointPrices {
+    hours: PriceEntry,
+    data_processed: PriceEntry,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Route53Prices {
+    health_check: PriceEntry,
+    health_check_optional_feature: PriceEntry,
+    hosted_zone: PriceEntry,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiscountEntries {
+    savings_plan_1y_ec2: FactorEntry,
+    savings_plan_3y_ec2: FactorEntry,
+    savings_plan_1y_lambda: FactorEntry,
+    savings_plan_3y_lambda: FactorEntry,
+    rds_reserved_1y: FactorEntry,
+    spot: FactorEntry,
+}
+
+/// A multiplier or a fraction off, with its source.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactorEntry {
+    value: f64,
+    source: Source,
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +103,10 @@ struct LambdaPrices {
     requests: PriceEntry,
     duration_x86_64: PriceEntry,
     duration_arm64: PriceEntry,
+    provisioned_concurrency_x86_64: PriceEntry,
+    provisioned_concurrency_arm64: PriceEntry,
+    provisioned_duration_x86_64: PriceEntry,
+    provisioned_duration_arm64: PriceEntry,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +122,9 @@ struct DynamoDbPrices {
     read_request_units: PriceEntry,
     write_request_units: PriceEntry,
     storage: PriceEntry,
+    provisioned_read_units: PriceEntry,
+    provisioned_write_units: PriceEntry,
+    continuous_backups: PriceEntry,
 }
 
 #[derive(Deserialize)]
@@ -92,6 +152,7 @@ struct EksPrices {
 struct Ec2Prices {
     instances: BTreeMap<String, InstanceEntry>,
     ebs_gp3: PriceEntry,
+    ebs_snapshots: PriceEntry,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +160,8 @@ struct Ec2Prices {
 struct RdsPrices {
     instances: BTreeMap<String, InstanceEntry>,
     storage: PriceEntry,
+    backup_storage: PriceEntry,
+    multi_az_multiplier: FactorEntry,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +210,14 @@ struct InstanceEntry {
     tiers: Option<Vec<TierEntry>>,
     source: Source,
     note: Option<String>,
+    burstable: Option<BurstableEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BurstableEntry {
+    baseline_per_vcpu: f64,
+    surplus_credits: PriceEntry,
 }
 
 #[derive(Deserialize)]
@@ -243,6 +314,128 @@ pub fn parse(text: &str) -> Result<Pricing, PricingError> {
         )?,
         public_ipv4: price(file.public_ipv4, "public_ipv4", Unit::PerHour)?,
         data_transfer_out: price(file.data_transfer_out, "data_transfer_out", Unit::PerGb)?,
+        lambda_provisioned_x86_64: price(
+            file.lambda.provisioned_concurrency_x86_64,
+            "lambda.provisioned_concurrency_x86_64",
+            Unit::PerGbSecond,
+        )?,
+        lambda_provisioned_arm64: price(
+            file.lambda.provisioned_concurrency_arm64,
+            "lambda.provisioned_concurrency_arm64",
+            Unit::PerGbSecond,
+        )?,
+        lambda_provisioned_duration_x86_64: price(
+            file.lambda.provisioned_duration_x86_64,
+            "lambda.provisioned_duration_x86_64",
+            Unit::PerGbSecond,
+        )?,
+        lambda_provisioned_duration_arm64: price(
+            file.lambda.provisioned_duration_arm64,
+            "lambda.provisioned_duration_arm64",
+            Unit::PerGbSecond,
+        )?,
+        dynamodb_provisioned_reads: price(
+            file.dynamodb.provisioned_read_units,
+            "dynamodb.provisioned_read_units",
+            Unit::PerCapacityUnitHour,
+        )?,
+        dynamodb_provisioned_writes: price(
+            file.dynamodb.provisioned_write_units,
+            "dynamodb.provisioned_write_units",
+            Unit::PerCapacityUnitHour,
+        )?,
+        dynamodb_backup: price(
+            file.dynamodb.continuous_backups,
+            "dynamodb.continuous_backups",
+            Unit::PerGbMonth,
+        )?,
+        ebs_snapshots: price(
+            file.ec2.ebs_snapshots,
+            "ec2.ebs_snapshots",
+            Unit::PerGbMonth,
+        )?,
+        rds_backup_storage: price(
+            file.rds.backup_storage,
+            "rds.backup_storage",
+            Unit::PerGbMonth,
+        )?,
+        rds_multi_az: factor(
+            file.rds.multi_az_multiplier,
+            "rds.multi_az_multiplier",
+            1.0..=4.0,
+        )?,
+        s3_storage: price(
+            file.s3.standard_storage,
+            "s3.standard_storage",
+            Unit::PerGbMonth,
+        )?,
+        vpc_endpoint_hours: price(
+            file.vpc_endpoints.hours,
+            "vpc_endpoints.hours",
+            Unit::PerHour,
+        )?,
+        vpc_endpoint_data: price(
+            file.vpc_endpoints.data_processed,
+            "vpc_endpoints.data_processed",
+            Unit::PerGb,
+        )?,
+        cross_az: price(
+            file.data_transfer.cross_az,
+            "data_transfer.cross_az",
+            Unit::PerGb,
+        )?,
+        inter_region: price(
+            file.data_transfer.inter_region,
+            "data_transfer.inter_region",
+            Unit::PerGb,
+        )?,
+        route53_health_check: price(
+            file.route53.health_check,
+            "route53.health_check",
+            Unit::PerMonth,
+        )?,
+        route53_health_check_feature: price(
+            file.route53.health_check_optional_feature,
+            "route53.health_check_optional_feature",
+            Unit::PerMonth,
+        )?,
+        route53_hosted_zone: price(
+            file.route53.hosted_zone,
+            "route53.hosted_zone",
+            Unit::PerMonth,
+        )?,
+        discounts: discounts(file.discounts)?,
+    })
+}
+
+fn discounts(entries: DiscountEntries) -> Result<Discounts, PricingError> {
+    let off = |entry, name: &str| factor(entry, &format!("discounts.{name}"), 0.0..=0.95);
+    Ok(Discounts {
+        savings_plan_1y_ec2: off(entries.savings_plan_1y_ec2, "savings_plan_1y_ec2")?,
+        savings_plan_3y_ec2: off(entries.savings_plan_3y_ec2, "savings_plan_3y_ec2")?,
+        savings_plan_1y_lambda: off(entries.savings_plan_1y_lambda, "savings_plan_1y_lambda")?,
+        savings_plan_3y_lambda: off(entries.savings_plan_3y_lambda, "savings_plan_3y_lambda")?,
+        rds_reserved_1y: off(entries.rds_reserved_1y, "rds_reserved_1y")?,
+        spot: off(entries.spot, "spot")?,
+    })
+}
+
+fn factor(
+    entry: FactorEntry,
+    path: &str,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<Factor, PricingError> {
+    if !range.contains(&entry.value) {
+        return Err(PricingError::OutOfRange {
+            path: format!("{path}.value"),
+            value: entry.value,
+            range: format!("{} to {}", range.start(), range.end()),
+        });
+    }
+    Ok(Factor {
+        value: entry.value,
+        source: entry.source,
+        note: entry.note,
     })
 }
 
@@ -416,6 +609,27 @@ fn instances(
                 &path,
                 Unit::PerHour,
             )?,
+            burstable: entry
+                .burstable
+                .map(|burstable| {
+                    let baseline_path = format!("{path}.burstable.baseline_per_vcpu");
+                    if !(burstable.baseline_per_vcpu > 0.0 && burstable.baseline_per_vcpu <= 1.0) {
+                        return Err(PricingError::OutOfRange {
+                            path: baseline_path,
+                            value: burstable.baseline_per_vcpu,
+                            range: "above 0 to 1".to_owned(),
+                        });
+                    }
+                    Ok(Burstable {
+                        baseline: burstable.baseline_per_vcpu,
+                        surplus_credits: price(
+                            burstable.surplus_credits,
+                            &format!("{path}.burstable.surplus_credits"),
+                            Unit::PerVcpuHour,
+                        )?,
+                    })
+                })
+                .transpose()?,
         };
         instances.insert(name, instance);
     }

@@ -17,10 +17,13 @@ pub enum Unit {
     PerLcuHour,
     PerMillionReadUnits,
     PerMillionWriteUnits,
+    PerCapacityUnitHour,
+    PerVcpuHour,
+    PerMonth,
 }
 
 impl Unit {
-    const ALL: [Unit; 10] = [
+    const ALL: [Unit; 13] = [
         Unit::PerMillionRequests,
         Unit::PerGbSecond,
         Unit::PerGbMonth,
@@ -31,6 +34,9 @@ impl Unit {
         Unit::PerLcuHour,
         Unit::PerMillionReadUnits,
         Unit::PerMillionWriteUnits,
+        Unit::PerCapacityUnitHour,
+        Unit::PerVcpuHour,
+        Unit::PerMonth,
     ];
 
     /// The spelling used in pricing files.
@@ -46,6 +52,9 @@ impl Unit {
             Unit::PerLcuHour => "USD/LCU-hour",
             Unit::PerMillionReadUnits => "USD/million read request units",
             Unit::PerMillionWriteUnits => "USD/million write request units",
+            Unit::PerCapacityUnitHour => "USD/capacity-unit-hour",
+            Unit::PerVcpuHour => "USD/vCPU-hour",
+            Unit::PerMonth => "USD/month",
         }
     }
 
