@@ -33,7 +33,7 @@ pub use generate::{
     chunk_key, generate_chunk,
 };
 pub use load::{AGGREGATES_KEY, LoadError, LoadTarget, ObjectsTarget};
-pub use objects::{Objects, ObjectsError};
+pub use objects::{Objects, ObjectsError, S3Config};
 pub use record::{CURRENCY, OrderEvent, STATUSES};
 pub use run::{
     ChunkError, ChunkRunner, InProcess, PARTIALS, PipelineError, REJECTS, Totals, fan_out,

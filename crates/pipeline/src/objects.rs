@@ -2,7 +2,8 @@
 //! worker, the Lambda handler and the tests read and write chunks the same way.
 //!
 //! A location is a URL: a directory (`/tmp/in`, `file:///tmp/in`) or `s3://BUCKET/PREFIX`.
-//! S3 settings come from the environment and nowhere else — no instance metadata lookups:
+//! S3 settings come from [`S3Config`] — given, or read from the environment — and nowhere else:
+//! no instance metadata lookups.
 //! - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), as Lambda
 //!   sets them, or `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`, as IRSA sets them;
 //! - region: `AWS_REGION` (default `us-east-1`);
@@ -10,13 +11,14 @@
 //!   plain `http://` is allowed only for a loopback host, path-style addressing.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::TryStreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::{ObjectStore, PutPayload};
+use object_store::{ObjectStore, PutPayload, RetryConfig};
 
 /// Why an object could not be read, written or listed, naming its URL.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,8 @@ pub enum ObjectsError {
     Config { url: String, reason: String },
     #[error("{url}: object not found")]
     NotFound { url: String },
+    #[error("{url}: the bucket does not exist")]
+    NoSuchBucket { url: String },
     #[error("{url}: {source}")]
     Store {
         url: String,
@@ -43,8 +47,14 @@ pub struct Objects {
 }
 
 impl Objects {
-    /// The location `url` names; a local directory is created if missing.
+    /// The location `url` names, S3 configured from the environment; a local directory is
+    /// created if missing.
     pub fn open(url: &str) -> Result<Objects, ObjectsError> {
+        Objects::open_with(url, &S3Config::from_env())
+    }
+
+    /// [`open`](Objects::open) with S3 configured by `s3`.
+    pub fn open_with(url: &str, s3: &S3Config) -> Result<Objects, ObjectsError> {
         let config = |reason: String| ObjectsError::Config {
             url: url.to_owned(),
             reason,
@@ -55,7 +65,7 @@ impl Objects {
             if bucket.is_empty() {
                 return Err(config("no bucket name".into()));
             }
-            let store = s3(bucket).map_err(config)?;
+            let store = s3.client(bucket).map_err(config)?;
             return Ok(Objects {
                 store: Arc::new(store),
                 prefix: Path::from(prefix),
@@ -150,47 +160,89 @@ impl Objects {
     fn error(&self, key: &str, source: object_store::Error) -> ObjectsError {
         let url = self.url_of(key);
         match source {
+            // S3 answers 404 for a missing bucket too; its error code tells them apart.
+            object_store::Error::NotFound { source, .. }
+                if source.to_string().contains("NoSuchBucket") =>
+            {
+                ObjectsError::NoSuchBucket { url }
+            }
             object_store::Error::NotFound { .. } => ObjectsError::NotFound { url },
             source => ObjectsError::Store { url, source },
         }
     }
 }
 
-fn s3(bucket: &str) -> Result<object_store::aws::AmazonS3, String> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let mut builder = AmazonS3Builder::new()
-        .with_bucket_name(bucket)
-        .with_region(env("AWS_REGION").unwrap_or_else(|| "us-east-1".into()));
-    match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-        (Some(key), Some(secret)) => {
-            builder = builder
-                .with_access_key_id(key)
-                .with_secret_access_key(secret);
-            if let Some(token) = env("AWS_SESSION_TOKEN") {
-                builder = builder.with_token(token);
+/// How to reach S3: explicit values, or [`S3Config::from_env`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct S3Config {
+    /// Default `us-east-1`.
+    pub region: Option<String>,
+    /// An S3-compatible server instead of AWS's; `http://` only on loopback.
+    pub endpoint: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+}
+
+impl S3Config {
+    /// `AWS_REGION`, `AWS_ENDPOINT_URL_S3` (else `AWS_ENDPOINT_URL`), `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`.
+    pub fn from_env() -> S3Config {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        S3Config {
+            region: env("AWS_REGION"),
+            endpoint: env("AWS_ENDPOINT_URL_S3").or_else(|| env("AWS_ENDPOINT_URL")),
+            access_key_id: env("AWS_ACCESS_KEY_ID"),
+            secret_access_key: env("AWS_SECRET_ACCESS_KEY"),
+            session_token: env("AWS_SESSION_TOKEN"),
+        }
+    }
+
+    fn client(&self, bucket: &str) -> Result<object_store::aws::AmazonS3, String> {
+        // Few, quick retries of a request: a chunk that still fails is retried whole by the
+        // orchestration's own policy (deploy/pipeline/settings.json).
+        let retry = RetryConfig {
+            max_retries: 2,
+            retry_timeout: Duration::from_secs(15),
+            ..RetryConfig::default()
+        };
+        let mut builder = AmazonS3Builder::new()
+            .with_retry(retry)
+            .with_bucket_name(bucket)
+            .with_region(self.region.as_deref().unwrap_or("us-east-1"));
+        let web_identity = ["AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"]
+            .iter()
+            .all(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+        match (&self.access_key_id, &self.secret_access_key) {
+            (Some(key), Some(secret)) => {
+                builder = builder
+                    .with_access_key_id(key)
+                    .with_secret_access_key(secret);
+                if let Some(token) = &self.session_token {
+                    builder = builder.with_token(token);
+                }
+            }
+            // object_store reads these two itself.
+            _ if web_identity => {}
+            _ => {
+                return Err(
+                    "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+                     or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN"
+                        .into(),
+                );
             }
         }
-        // object_store reads these two itself.
-        _ if env("AWS_WEB_IDENTITY_TOKEN_FILE").is_some() && env("AWS_ROLE_ARN").is_some() => {}
-        _ => {
-            return Err(
-                "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
-                 or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN"
-                    .into(),
-            );
+        if let Some(endpoint) = &self.endpoint {
+            let http = endpoint.starts_with("http://");
+            if http && !is_loopback(endpoint) {
+                return Err(format!(
+                    "plain http is allowed for a loopback endpoint only, not {endpoint}"
+                ));
+            }
+            builder = builder.with_allow_http(http).with_endpoint(endpoint);
         }
+        builder.build().map_err(|err| err.to_string())
     }
-    if let Some(endpoint) = env("AWS_ENDPOINT_URL_S3").or_else(|| env("AWS_ENDPOINT_URL")) {
-        if endpoint.starts_with("http://") && !is_loopback(&endpoint) {
-            return Err(format!(
-                "plain http is allowed for a loopback endpoint only, not {endpoint}"
-            ));
-        }
-        builder = builder
-            .with_allow_http(endpoint.starts_with("http://"))
-            .with_endpoint(endpoint);
-    }
-    builder.build().map_err(|err| err.to_string())
 }
 
 fn is_loopback(endpoint: &str) -> bool {

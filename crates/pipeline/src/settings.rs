@@ -65,3 +65,54 @@ impl Default for Settings {
         Settings::parse(DEFAULT_SETTINGS_JSON).expect("deploy/pipeline/settings.json is valid")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_settings_file_parses_with_the_seeds_concurrency() {
+        let settings = Settings::parse(DEFAULT_SETTINGS_JSON).unwrap();
+
+        assert_eq!(settings.max_concurrency, 1000);
+        assert!(settings.retry.max_attempts >= 1);
+    }
+
+    #[test]
+    fn retries_back_off_by_the_rate() {
+        let retry = RetryPolicy {
+            max_attempts: 3,
+            interval_seconds: 2,
+            backoff_rate: 1.5,
+        };
+
+        assert_eq!(retry.delay(1), Duration::from_secs(2));
+        assert_eq!(retry.delay(2), Duration::from_secs(3));
+        assert_eq!(retry.delay(3), Duration::from_millis(4500));
+    }
+
+    #[test]
+    fn failures_are_tolerated_up_to_the_percentage_and_not_above() {
+        let settings = Settings {
+            tolerated_failure_percentage: 10,
+            ..Settings::default()
+        };
+
+        assert!(settings.tolerates(0, 20));
+        assert!(settings.tolerates(2, 20));
+        assert!(!settings.tolerates(3, 20));
+    }
+
+    #[test]
+    fn nonsense_settings_are_refused_with_the_reason() {
+        let text = DEFAULT_SETTINGS_JSON.replace("\"parallelism\": 20", "\"parallelism\": 0");
+        let unknown = DEFAULT_SETTINGS_JSON.replace("\"parallelism\"", "\"parallelizm\"");
+
+        assert!(Settings::parse(&text).unwrap_err().contains("parallelism"));
+        assert!(
+            Settings::parse(&unknown)
+                .unwrap_err()
+                .contains("parallelizm")
+        );
+    }
+}
