@@ -67,3 +67,11 @@ validate-deployables:
 .PHONY: bench-lambda
 bench-lambda: release
 	@CARGO=$(CARGO) deploy/scripts/bench-lambda.sh
+
+## make bench-pipeline: the data-processing workload's 1,000,000 records in-process and via worker
+## processes: wall time, peak RSS, CPU per chunk, per-stage records/s per core, checksum
+## (target/twinstack/bench-pipeline/summary.md).
+.PHONY: bench-pipeline
+bench-pipeline: release
+	@deploy/scripts/install-deps.sh gnu-time
+	@deploy/scripts/bench-pipeline.sh
