@@ -6,11 +6,11 @@
 # records over the time it took, summed over chunks, each chunk on one core). Both runs must give
 # the checksum pinned in crates/pipeline/src/generate.rs (DEFAULT_CHECKSUM).
 # Writes target/twinstack/bench-pipeline/{summary.md,results.json}.
-# Knobs: RECORDS (1000000), CHUNKS (100).
+# Knobs: RECORDS (1000000), CHUNKS (100), TWINSTACK (target/release/twinstack).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-bin=target/release/twinstack
+bin=${TWINSTACK:-target/release/twinstack}
 records=${RECORDS:-1000000}
 chunks=${CHUNKS:-100}
 out=target/twinstack/bench-pipeline
@@ -30,7 +30,7 @@ timed generate pipeline generate --records "$records" --chunks "$chunks" --out "
 timed in-process pipeline run --in "$scratch/in" --out "$scratch/in-process-out" --json
 timed worker pipeline run --in "$scratch/in" --out "$scratch/worker-out" --via worker --json
 
-expected=$(sed -n 's/^pub const DEFAULT_CHECKSUM: &str = "\([0-9a-f]*\)";/\1/p' crates/pipeline/src/generate.rs)
+expected=$(grep -A1 '^pub const DEFAULT_CHECKSUM' crates/pipeline/src/generate.rs | grep -o '[0-9a-f]\{64\}')
 python3 - "$scratch" "$out" "$records" "$chunks" "$expected" "$(nproc)" <<'PY'
 import json, re, sys
 scratch, out, records, chunks, expected, cores = sys.argv[1:]

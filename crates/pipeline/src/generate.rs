@@ -15,6 +15,12 @@ use crate::record::{CURRENCY, OrderEvent, STATUSES};
 
 pub const DEFAULT_RECORDS: u64 = 1_000_000;
 pub const DEFAULT_CHUNKS: u32 = 100;
+/// The checksum of the final aggregates of the default input (1,000,000 records, 100 chunks):
+/// `make bench-pipeline` checks both its runs against it; `cargo test -p twinstack-pipeline --test
+/// stages -- --ignored` recomputes it (slow in a debug build); the stages test pins the first five
+/// of its chunks on every run.
+pub const DEFAULT_CHECKSUM: &str =
+    "218a3690cd02f4d021ea1b0d414b2c9ea6ca71b71452ea59f4726af888de318d";
 /// One record in this many is defective.
 pub const DEFECT_ONE_IN: u32 = 50;
 /// The object listing the chunks: a JSON array of [`ManifestEntry`], the shape Step Functions'

@@ -29,8 +29,8 @@ pub use aggregate::{AggregateRow, Aggregates, ChunkAggregator, Dimension, Stats,
 pub use catalogue::Catalogue;
 pub use chunk::{ChunkOutput, ChunkReport, StageStats, Stages, process_chunk};
 pub use generate::{
-    DEFAULT_CHUNKS, DEFAULT_RECORDS, DEFECT_ONE_IN, Defect, InputSpec, MANIFEST_KEY, ManifestEntry,
-    chunk_key, generate_chunk,
+    DEFAULT_CHECKSUM, DEFAULT_CHUNKS, DEFAULT_RECORDS, DEFECT_ONE_IN, Defect, InputSpec,
+    MANIFEST_KEY, ManifestEntry, chunk_key, generate_chunk,
 };
 pub use load::{AGGREGATES_KEY, LoadError, LoadTarget, ObjectsTarget};
 pub use objects::{Objects, ObjectsError, S3Config};

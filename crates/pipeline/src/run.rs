@@ -7,6 +7,7 @@
 //! `rejects/<chunk stem>.ndjson` (one [`Reject`](crate::Reject) a line), and whatever the load
 //! target writes (`aggregates.json` for [`ObjectsTarget`](crate::ObjectsTarget)).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
@@ -178,29 +179,31 @@ pub async fn fan_out<R: ChunkRunner>(
 ) -> Vec<ChunkFailure> {
     let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
+    let mut chunk_of = HashMap::new();
     for chunk in chunks {
         let permit = Arc::clone(&semaphore)
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
         let runner = Arc::clone(&runner);
-        let chunk = chunk.clone();
         let retry = retry.clone();
-        tasks.spawn(async move {
-            let outcome = run_with_retries(runner.as_ref(), &chunk, &retry).await;
+        let task_chunk = chunk.clone();
+        let task = tasks.spawn(async move {
+            let outcome = run_with_retries(runner.as_ref(), &task_chunk, &retry).await;
             drop(permit);
             outcome
         });
+        chunk_of.insert(task.id(), chunk.clone());
     }
     let mut failures = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
+    while let Some(joined) = tasks.join_next_with_id().await {
         match joined {
-            Ok(Ok(())) => {}
-            Ok(Err(failure)) => failures.push(failure),
-            Err(panicked) => failures.push(ChunkFailure {
-                chunk: "(unknown)".into(),
+            Ok((_, Ok(()))) => {}
+            Ok((_, Err(failure))) => failures.push(failure),
+            Err(err) => failures.push(ChunkFailure {
+                chunk: chunk_of.get(&err.id()).cloned().unwrap_or_default(),
                 attempts: 1,
-                error: format!("the chunk task failed: {panicked}"),
+                error: format!("the chunk's task failed: {err}"),
             }),
         }
     }

@@ -2,8 +2,8 @@
 //! with its reason, and the default input's checksum pinned.
 
 use twinstack_pipeline::{
-    Aggregates, Catalogue, DEFECT_ONE_IN, InputSpec, RejectReason, Totals, generate_chunk,
-    process_chunk,
+    Aggregates, Catalogue, DEFAULT_CHECKSUM, DEFECT_ONE_IN, InputSpec, RejectReason, Totals,
+    generate_chunk, process_chunk,
 };
 
 /// The first 5 chunks of the default input (10,000 records a chunk, as in 1,000,000 / 100): a
@@ -52,6 +52,17 @@ fn the_default_inputs_first_chunks_have_the_pinned_checksum() {
         totals.records_in,
         totals.aggregates.records() + totals.rejected
     );
+}
+
+/// A minute or more in a debug build: run by hand (`-- --ignored`) after changing the generator
+/// or the stages; `make bench-pipeline` checks the same figure on every run.
+#[test]
+#[ignore = "slow in a debug build; make bench-pipeline checks it too"]
+fn the_default_input_has_the_pinned_checksum() {
+    let totals = totals(InputSpec::default());
+
+    assert_eq!(totals.aggregates.checksum(), DEFAULT_CHECKSUM);
+    assert_eq!(totals.records_in, 1_000_000);
 }
 
 #[test]
