@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
@@ -73,7 +74,7 @@ impl DynamoTarget {
                 .send()
                 .await
                 .map_err(|err| {
-                    LoadError(format!("BatchWriteItem: {}", err.into_service_error()))
+                    LoadError(format!("BatchWriteItem: {}", DisplayErrorContext(err)))
                 })?;
             pending = output
                 .unprocessed_items
@@ -104,7 +105,7 @@ impl DynamoTarget {
         let items: Vec<_> = pages
             .try_collect()
             .await
-            .map_err(|err| LoadError(format!("Query: {}", err.into_service_error())))?;
+            .map_err(|err| LoadError(format!("Query: {}", DisplayErrorContext(err))))?;
         items
             .into_iter()
             .map(|item| {

@@ -1,6 +1,8 @@
 //! Each store takes the aggregates as an idempotent upsert: loading twice leaves the same rows,
 //! read back with the same checksum; a new run's values replace the old ones.
 
+use std::time::Duration;
+
 use sqlx::postgres::PgPoolOptions;
 use twinstack_local_stack::DynamoDbLocal;
 use twinstack_pipeline::{Aggregates, Catalogue, LoadTarget, generate_chunk, process_chunk};
@@ -45,7 +47,10 @@ async fn postgres_upserts_the_aggregates_idempotently() {
 
 #[tokio::test]
 async fn dynamodb_upserts_the_aggregates_idempotently_beside_the_apps_items() {
-    let settings = DynamoSettings::local(DynamoDbLocal::shared().endpoint(), "pipeline_load");
+    let mut settings = DynamoSettings::local(DynamoDbLocal::shared().endpoint(), "pipeline_load");
+    // A batch job's timeouts, as `twinstack pipeline` gives its client, not a request's.
+    settings.operation_timeout = Duration::from_secs(60);
+    settings.attempt_timeout = Duration::from_secs(20);
     let client = client(&settings).await;
     create_table(&client, "pipeline_load").await.unwrap();
 
