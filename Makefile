@@ -22,7 +22,7 @@ test: deps-test
 	echo "make test: lint $$((lint_end - start)) s, tests $$((unit_end - lint_end)) s, deployables $$((end - unit_end)) s"
 
 deps-test:
-	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda promtool schemathesis
+	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda promtool schemathesis moto
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -67,3 +67,11 @@ validate-deployables:
 .PHONY: bench-lambda
 bench-lambda: release
 	@CARGO=$(CARGO) deploy/scripts/bench-lambda.sh
+
+## make bench-pipeline: the data-processing workload's 1,000,000 records in-process and via worker
+## processes: wall time, peak RSS, CPU per chunk, per-stage records/s per core, checksum
+## (target/twinstack/bench-pipeline/summary.md).
+.PHONY: bench-pipeline
+bench-pipeline: release
+	@deploy/scripts/install-deps.sh gnu-time
+	@deploy/scripts/bench-pipeline.sh

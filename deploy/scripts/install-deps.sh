@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs and this machine lacks; a warm machine stays fast.
-# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool|schemathesis ...
+# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool|schemathesis|moto|gnu-time ...
 set -euo pipefail
 # shellcheck source=deploy/scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +45,10 @@ for need in "$@"; do
     cargo-lambda) cargo lambda --version >/dev/null 2>&1 || python3 -m pip install -q cargo-lambda==1.9.2 ;;
     # API fuzzing of both twins against their OpenAPI document (crates/twins/tests/schemathesis.rs), pinned.
     schemathesis) [ "$(python3 -m schemathesis.cli --version 2>/dev/null)" = "schemathesis, version 4.32.5" ] || python3 -m pip install -q schemathesis==4.32.5 ;;
+    # moto's S3 server (`moto_server`) on loopback: the pipeline's S3 paths are tested against it.
+    moto) command -v moto_server >/dev/null || python3 -m pip install -q 'moto[server]==5.2.1' ;;
+    # GNU time (`/usr/bin/time -v`): peak RSS and CPU of make bench-pipeline's runs.
+    gnu-time) [ -x /usr/bin/time ] || apt_install time ;;
     *) echo "install-deps.sh: unknown dependency '$need'" >&2; exit 2 ;;
   esac
 done

@@ -57,11 +57,16 @@
 //! [`DynamoDbLocal`] is Amazon's DynamoDB Local on a free port (`java`, and the jar that
 //! `deploy/scripts/install-deps.sh dynamodb-local` installs): [`DynamoDbLocal::shared`] for
 //! tests that each use tables of their own, [`DynamoDbLocal::start`] for one a test may stop.
+//!
+//! # S3
+//!
+//! [`MotoS3`] is moto's S3-compatible server (`moto_server`) on a free loopback port.
 
 mod cluster;
 mod command;
 mod dynamodb_local;
 mod lambda_emulator;
+mod moto_s3;
 mod net;
 mod pg_bin;
 mod psql;
@@ -71,6 +76,7 @@ mod watchdog;
 pub use cluster::{DATABASE_URL_ENV, PostgresCluster, RestartUnsupported};
 pub use dynamodb_local::{DYNAMODB_LOCAL_DIR_ENV, DynamoDbLocal};
 pub use lambda_emulator::{LambdaEmulator, Profile};
+pub use moto_s3::MotoS3;
 pub use net::{free_port, wait_for_http, wait_for_status};
 pub use pg_bin::pg_bin;
 pub use psql::psql;
