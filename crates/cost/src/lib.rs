@@ -72,6 +72,7 @@ pub mod cost_chart;
 pub mod crossover;
 pub mod dynamodb_units;
 pub mod lambda;
+pub mod pipeline;
 pub mod pricing;
 pub mod report;
 pub mod results;
