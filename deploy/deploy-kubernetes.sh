@@ -21,7 +21,7 @@
 #                             the work tree has changes; ECR tags are immutable)
 #   --monitoring              also install deploy/monitoring/ (Prometheus, Grafana, Loki, Alloy)
 #   --pipeline                also install the Argo Workflows controller and the release's pipeline
-#                             WorkflowTemplate (pipeline.enabled; S3 role and bucket via --helm-arg)
+#                             WorkflowTemplate (pipeline.enabled, S3 through the stack's IRSA role)
 #   --bootstrap               run `cdk bootstrap` first (once per account and region)
 #   --test                    run `helm test` after the upgrade
 #   --helm-arg ARG            passed to `helm upgrade twinstack` (repeatable), e.g. --helm-arg --set=replicaCount=5
@@ -318,7 +318,9 @@ if [ -n "$domain" ]; then
 fi
 
 if [ "$pipeline" = true ]; then
-  values+=(--set pipeline.enabled=true)
+  # The pipeline pods' S3 access: the stack's IRSA role on the chart's pipeline ServiceAccount.
+  values+=(--set pipeline.enabled=true
+    --set-string "pipeline.serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=$(out PipelineRoleArn)")
 fi
 
 # The ExternalSecrets first, on their own: a store or secret that does not answer fails here in two
@@ -372,6 +374,9 @@ twinstack is deployed to $cluster ($region), namespace $namespace ($repository:$
   curl -s -H 'Host: $(if [ -n "$domain" ]; then echo "kubernetes.$domain"; else echo api.example.com; fi)' http://$address/api/health
   kubectl -n $namespace get pods,hpa,ingress
 MSG
+if [ "$pipeline" = true ]; then
+  echo "  argo submit -n $namespace --from workflowtemplate/twinstack-pipeline -p input=s3://$(out PipelineBucket)/runs/R/chunks/ -p partials=s3://$(out PipelineBucket)/runs/R/partials/"
+fi
 if [ -n "$domain" ] && [ "$standby" = true ]; then
   echo "  then: deploy/deploy-kubernetes.sh --failover-records --domain $domain --hosted-zone-id $zone_id"
 fi

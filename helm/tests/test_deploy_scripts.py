@@ -98,6 +98,7 @@ def test_pipeline_installs_the_pinned_argo_workflows_controller_before_the_relea
     assert "--version 1.0.18" in lines[argo] and "--repo https://argoproj.github.io/argo-helm" in lines[argo]
     assert argo < release
     assert "--set pipeline.enabled=true" in lines[release]
+    assert "pipeline.serviceAccount.annotations.eks\\\\.amazonaws\\\\.com/role-arn=\\<PipelineRoleArn\\>" in lines[release]
 
 
 def test_without_pipeline_no_argo_workflows_and_the_chart_default_stands(kubernetes):

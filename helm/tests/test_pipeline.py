@@ -133,3 +133,10 @@ def test_a_fractional_backoff_rate_fails_the_render_with_its_reason(tmp_path, se
             chart.render(deep_merge(REQUIRED, PIPELINE), name="twinstack", namespace="twinstack", is_install=True, is_upgrade=False)
     finally:
         chart.close()
+
+
+def test_the_stacks_irsa_role_trusts_the_service_account_the_chart_renders(rendered):
+    account = rendered.one("ServiceAccount", "twinstack-pipeline")
+    irsa = (REPO / "infra" / "lib" / "pipeline-irsa.ts").read_text(encoding="utf-8")
+
+    assert f"export const PIPELINE_SERVICE_ACCOUNT = '{account.name}';" in irsa

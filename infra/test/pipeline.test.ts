@@ -4,12 +4,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { stateMachineDefinitions } from '../lib/asl';
 import { createApp } from '../lib/app';
 import { LAMBDA_SERVICE_ERRORS, MAP_RESULTS_PREFIX, PIPELINE_FUNCTION_NAME, PIPELINE_TABLE_ACTIONS } from '../lib/pipeline-stack';
 import { PIPELINE_SETTINGS_FILE, loadPipelineSettings, parsePipelineSettings } from '../lib/pipeline-settings';
+import { REPO_ROOT } from '../lib/settings';
 import { buildAppWithZip, cdkJson, fixtureZip } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -89,6 +91,33 @@ describe('the state machine follows deploy/pipeline/settings.json', () => {
       'partialsPrefix.$': '$.partialsPrefix',
       'manifest.$': '$.mapRun.ResultWriterDetails',
     });
+  });
+});
+
+describe('the events agree with twinstack-pipeline-lambda', () => {
+  const asl = definition(pipelineTemplate());
+  const map = asl.States[asl.StartAt];
+  const reduce = asl.States[map.Next as string];
+  const fixture = (name: string) =>
+    JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'crates', 'pipeline-lambda', 'tests', 'events', name), 'utf8'));
+  /** The document a payload template produces has its keys without the `.$` that marks a path. */
+  const producedKeys = (template: unknown) => Object.keys(template as object).map((key) => key.replace(/\.\$$/, '')).sort();
+
+  test('the chunk event the crate deserialises is what the ItemSelector makes of an S3 ItemReader item', () => {
+    const chunk = fixture('chunk.json');
+
+    assert.deepEqual(Object.keys(chunk).sort(), producedKeys(map.ItemSelector));
+    assert.equal(chunk.kind, (map.ItemSelector as Record<string, unknown>).kind);
+    // s3:listObjectsV2 items, as the Distributed Map documentation lists them.
+    assert.deepEqual(Object.keys(chunk.item).sort(), ['Etag', 'Key', 'LastModified', 'Size', 'StorageClass']);
+  });
+
+  test('the reduce event the crate deserialises is what the reduce task sends, manifest included', () => {
+    const event = fixture('reduce.json');
+
+    assert.deepEqual(Object.keys(event).sort(), producedKeys(reduce.Parameters));
+    assert.equal(event.kind, (reduce.Parameters as Record<string, unknown>).kind);
+    assert.deepEqual(Object.keys(event.manifest).sort(), ['Bucket', 'Key']);
   });
 });
 
