@@ -138,7 +138,7 @@ export class PipelineStack extends Stack {
 
     this.chunks = new sfn.DistributedMap(this, 'Chunks', {
       itemReader: new sfn.S3ObjectsItemReader({ bucket: this.bucket, prefix: sfn.JsonPath.stringAt('$.chunksPrefix') }),
-      // The chunk event twinstack-pipeline-lambda reads (crates/pipeline-lambda/src/event.rs).
+      // The chunk event twinstack-pipeline-lambda reads: deploy/pipeline/events/chunk.json.
       itemSelector: {
         kind: 'chunk',
         bucket: this.bucket.bucketName,
@@ -155,7 +155,7 @@ export class PipelineStack extends Stack {
 
     const reduceTask = new tasks.LambdaInvoke(this, 'ReduceAndLoad', {
       lambdaFunction: this.function,
-      // The reduce event (crates/pipeline-lambda/src/event.rs).
+      // The reduce event: deploy/pipeline/events/reduce.json.
       payload: sfn.TaskInput.fromObject({
         kind: 'reduce',
         bucket: this.bucket.bucketName,

@@ -94,12 +94,13 @@ describe('the state machine follows deploy/pipeline/settings.json', () => {
   });
 });
 
+/** deploy/pipeline/events/: the documents twinstack-pipeline-lambda deserialises, as its tests read them. */
 describe('the events agree with twinstack-pipeline-lambda', () => {
   const asl = definition(pipelineTemplate());
   const map = asl.States[asl.StartAt];
   const reduce = asl.States[map.Next as string];
   const fixture = (name: string) =>
-    JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'crates', 'pipeline-lambda', 'tests', 'events', name), 'utf8'));
+    JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'pipeline', 'events', name), 'utf8'));
   /** The document a payload template produces has its keys without the `.$` that marks a path. */
   const producedKeys = (template: unknown) => Object.keys(template as object).map((key) => key.replace(/\.\$$/, '')).sort();
 
