@@ -523,7 +523,7 @@ pub fn report(shape: &RunShape, cost: &RunCost, prices: &PipelinePrices, region:
     );
     out += "\nWhy they differ:\n\n";
     out += &format!(
-        "- Serverless cost: the seed's {} would buy {:.0} GB-seconds at {}/GB-s, {:.0}× the {:.1} this run bills, because each of its {} invocations handles a {}-record chunk in {:.0} ms; invocations, transitions ({:.0}) and S3 requests scale with chunks, not records.\n",
+        "- Serverless cost: the seed's {} would buy {:.0} GB-seconds at ${}/GB-s, {:.0}× the {:.1} this run bills: each of its {} invocations handles a {}-record chunk in {:.0} ms, and invocations, transitions ({:.0}) and S3 requests grow with chunks, not records.\n",
         usd(SEED_SERVERLESS_USD),
         SEED_SERVERLESS_USD / f.lambda_gb_second_usd,
         f.lambda_gb_second_usd,
@@ -542,12 +542,21 @@ pub fn report(shape: &RunShape, cost: &RunCost, prices: &PipelinePrices, region:
         f.dedicated_nodes,
     );
     out += &format!(
-        "- Serverless time: {} wave(s) of chunks under MaxConcurrency {} at {:.0} ms each, then the reduce; the seed's {SEED_SERVERLESS_MINUTES} minutes also hold Step Functions' child-execution start-up and its own per-record work, which this model does not.\n",
-        f.lambda_waves, shape.concurrency.max_concurrency, f.chunk_lambda_ms,
+        "- Serverless time: {} wave(s) of chunks under MaxConcurrency {} at {:.0} ms each, then the reduce, is {:.2} minutes; the seed's {SEED_SERVERLESS_MINUTES} minutes are {:.0}× that. Child-execution start-up and S3 latency beyond the assumed {S3_REQUEST_MS} ms are not modelled: a deployed run's start and stop dates (`aws stepfunctions describe-execution`) are the figure to set beside it.\n",
+        f.lambda_waves,
+        shape.concurrency.max_concurrency,
+        f.chunk_lambda_ms,
+        cost.serverless.minutes,
+        SEED_SERVERLESS_MINUTES / cost.serverless.minutes,
     );
     out += &format!(
-        "- Kubernetes time: {} wave(s) of pods under parallelism {} at {:.0} ms each (most of it the assumed pod start), bounded by the cluster rather than by a service quota; the seed's {SEED_KUBERNETES_MINUTES} minutes come from a larger per-record cost.\n",
-        f.kubernetes_waves, shape.concurrency.parallelism, f.pod_ms,
+        "- Kubernetes time: {} wave(s) of pods under parallelism {} at {:.0} ms each ({:.0}% of it the assumed pod start), plus listing and the reduce, is {:.2} minutes; the seed's {SEED_KUBERNETES_MINUTES} minutes are {:.0}× that, and a larger parallelism shortens it only while the cluster has room.\n",
+        f.kubernetes_waves,
+        shape.concurrency.parallelism,
+        f.pod_ms,
+        100.0 * POD_START_MS / f.pod_ms,
+        cost.kubernetes_amortised.minutes,
+        SEED_KUBERNETES_MINUTES / cost.kubernetes_amortised.minutes,
     );
     out += "\nSources:\n\n";
     for (name, price) in [
