@@ -22,7 +22,7 @@ test: deps-test
 	echo "make test: lint $$((lint_end - start)) s, tests $$((unit_end - lint_end)) s, deployables $$((end - unit_end)) s"
 
 deps-test:
-	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda promtool
+	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda promtool moto
 
 lint:
 	$(CARGO) fmt --all -- --check

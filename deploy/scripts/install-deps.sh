@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a make target needs and this machine lacks; a warm machine stays fast.
-# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool ...
+# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool|moto ...
 set -euo pipefail
 # shellcheck source=deploy/scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +43,8 @@ for need in "$@"; do
     dynamodb-local) install_dynamodb_local ;;
     # The real Lambda runtime API emulator (`cargo lambda watch`), pinned.
     cargo-lambda) cargo lambda --version >/dev/null 2>&1 || python3 -m pip install -q cargo-lambda==1.9.2 ;;
+    # moto's S3 server (`moto_server`) on loopback: the pipeline's S3 paths are tested against it.
+    moto) command -v moto_server >/dev/null || python3 -m pip install -q 'moto[server]==5.2.1' ;;
     *) echo "install-deps.sh: unknown dependency '$need'" >&2; exit 2 ;;
   esac
 done

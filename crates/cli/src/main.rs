@@ -3,6 +3,7 @@
 mod bench;
 mod cost;
 mod dynamodb;
+mod pipeline;
 mod seed;
 mod store_args;
 mod verify;
@@ -30,6 +31,8 @@ enum Command {
     Load(twinstack_loadgen::LoadArgs),
     /// Both twins side by side on this machine (or deployed): load, cold starts, report, cost.
     Bench(bench::BenchArgs),
+    /// The data-processing workload: generate its input, run it, or run one worker step.
+    Pipeline(pipeline::PipelineArgs),
 }
 
 #[tokio::main]
@@ -40,5 +43,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Cost(args) => cost::run(args),
         Command::Load(args) => twinstack_loadgen::run_cli(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Pipeline(args) => pipeline::run(args).await,
     }
 }

@@ -1,0 +1,46 @@
+//! `twinstack pipeline`: the data-processing workload (crate `twinstack-pipeline`) on this machine —
+//! generate its input, run it in-process or as worker processes, and the worker subcommands the
+//! Argo WorkflowTemplate's pods run.
+
+mod generate;
+mod run;
+mod target;
+mod worker_chunk;
+mod worker_reduce;
+mod worker_runner;
+
+use clap::{Args, Subcommand};
+
+#[derive(Args)]
+pub struct PipelineArgs {
+    #[command(subcommand)]
+    command: PipelineCommand,
+}
+
+#[derive(Subcommand)]
+enum PipelineCommand {
+    /// Write the deterministic input: NDJSON chunks and a manifest, to a directory or s3://BUCKET/PREFIX.
+    Generate(generate::GenerateArgs),
+    /// Run the whole pipeline here: in-process on every core, or as worker processes.
+    Run(run::RunArgs),
+    /// One step of a distributed run, as an orchestrator's pod runs it.
+    #[command(subcommand)]
+    Worker(WorkerCommand),
+}
+
+#[derive(Subcommand)]
+enum WorkerCommand {
+    /// Stages 1–4 on one chunk: writes OUT/partials/<chunk>.json and OUT/rejects/<chunk>.ndjson.
+    Chunk(worker_chunk::ChunkArgs),
+    /// Merge every partial and load the result (stage 5); prints the run summary.
+    Reduce(worker_reduce::ReduceArgs),
+}
+
+pub async fn run(args: PipelineArgs) -> anyhow::Result<()> {
+    match args.command {
+        PipelineCommand::Generate(args) => generate::run(args).await,
+        PipelineCommand::Run(args) => run::run(args).await,
+        PipelineCommand::Worker(WorkerCommand::Chunk(args)) => worker_chunk::run(args).await,
+        PipelineCommand::Worker(WorkerCommand::Reduce(args)) => worker_reduce::run(args).await,
+    }
+}
