@@ -375,7 +375,7 @@ twinstack is deployed to $cluster ($region), namespace $namespace ($repository:$
   kubectl -n $namespace get pods,hpa,ingress
 MSG
 if [ "$pipeline" = true ]; then
-  echo "  argo submit -n $namespace --from workflowtemplate/twinstack-pipeline -p input=s3://$(out PipelineBucket)/runs/R/chunks/ -p partials=s3://$(out PipelineBucket)/runs/R/partials/"
+  echo "  argo submit -n $namespace --from workflowtemplate/twinstack-pipeline -p input=s3://$(out PipelineBucket)/runs/R/input -p output=s3://$(out PipelineBucket)/runs/R/output"
 fi
 if [ -n "$domain" ] && [ "$standby" = true ]; then
   echo "  then: deploy/deploy-kubernetes.sh --failover-records --domain $domain --hosted-zone-id $zone_id"

@@ -62,8 +62,8 @@ SCENARIOS: dict[str, dict] = {
     "pipeline": {
         "pipeline": {
             "enabled": True,
-            "input": "s3://twinstack-pipeline/runs/r1/chunks/",
-            "partials": "s3://twinstack-pipeline/runs/r1/partials/",
+            "input": "s3://twinstack-pipeline/runs/r1/input",
+            "output": "s3://twinstack-pipeline/runs/r1/output",
             "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": PIPELINE_ROLE_ARN}},
         },
     },

@@ -80,15 +80,20 @@ def test_the_pods_run_the_worker_subcommands_from_the_servers_image(workflow, re
         assert container["image"] == server_image
         assert container["command"] == ["/usr/local/bin/twinstack"]
         assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    # The arguments `twinstack pipeline run --via worker` gives its worker processes
+    # (crates/cli/src/pipeline/worker_runner.rs), with the input and output as workflow parameters.
+    assert by_name["list-chunks"]["container"]["args"] == ["pipeline", "worker", "list", "--in", "{{workflow.parameters.input}}"]
     assert by_name["chunk"]["container"]["args"] == [
         "pipeline", "worker", "chunk",
-        "--in", "{{workflow.parameters.input}}", "--chunk", "{{inputs.parameters.chunk}}", "--out", "{{workflow.parameters.partials}}",
+        "--in", "{{workflow.parameters.input}}", "--chunk", "{{inputs.parameters.chunk}}", "--out", "{{workflow.parameters.output}}",
     ]
-    assert by_name["reduce"]["container"]["args"][:5] == ["pipeline", "worker", "reduce", "--partials", "{{workflow.parameters.partials}}"]
+    assert by_name["reduce"]["container"]["args"] == [
+        "pipeline", "worker", "reduce", "--partials", "{{workflow.parameters.output}}/partials", "--store", "$(DATABASE_URL)",
+    ]
     assert by_name["reduce"]["container"]["env"][0]["name"] == "DATABASE_URL"
     assert workflow["spec"]["arguments"]["parameters"] == [
         {"name": "input", "value": PIPELINE["pipeline"]["input"]},
-        {"name": "partials", "value": PIPELINE["pipeline"]["partials"]},
+        {"name": "output", "value": PIPELINE["pipeline"]["output"]},
     ]
 
 
@@ -140,3 +145,11 @@ def test_the_stacks_irsa_role_trusts_the_service_account_the_chart_renders(rende
     irsa = (REPO / "infra" / "lib" / "pipeline-irsa.ts").read_text(encoding="utf-8")
 
     assert f"export const PIPELINE_SERVICE_ACCOUNT = '{account.name}';" in irsa
+
+
+def test_the_worker_runner_and_the_template_give_a_chunk_pod_the_same_arguments():
+    runner = (REPO / "crates" / "cli" / "src" / "pipeline" / "worker_runner.rs").read_text(encoding="utf-8")
+
+    assert '.args(["pipeline", "worker", "chunk", "--in", &self.input])' in runner
+    assert '.args(["--chunk", chunk, "--out", &self.output])' in runner
+    assert '.args(["pipeline", "worker", "reduce", "--partials", &partials])' in runner

@@ -2,15 +2,18 @@
  * The data-processing workload on the serverless side: `twinstack-pipeline-lambda` (the cargo-lambda
  * zip, provided.al2023) driven by a Step Functions state machine.
  *
- *   Chunks (Distributed Map, S3 ItemReader listing `chunksPrefix`): one child execution per chunk
- *     object invokes the function with a chunk event, which runs extract → validate → transform →
- *     aggregate and writes the chunk's partial under `partialsPrefix`. Lambda service errors and
+ *   Chunks (Distributed Map, S3 ItemReader listing `<input>/chunk-`, the chunk objects
+ *     `twinstack pipeline generate` writes): one child execution per chunk invokes the function with
+ *     a chunk event, which runs extract → validate → transform → aggregate and writes the chunk's
+ *     partial under `<output>/partials/` (its rejects under `<output>/rejects/`). Lambda service errors and
  *     throttling, and a failed stage, are retried with backoff; a chunk still failing ends its child
  *     in `ChunkFailed`, whose cause names the chunk, and the ResultWriter's FAILED file keeps its input.
  *     Up to `toleratedFailurePercentage` of the chunks may fail before the whole run fails.
- *   Reduce: the function with a reduce event merges the partials and loads the result into the table.
+ *   Reduce: the function with a reduce event merges the partials and loads the result into the
+ *     serverless twin's table (`crates/store-dynamodb/table.json`; ServerlessStack owns it), as items
+ *     of their own (`PK = PIPELINE#…`, crates/pipeline-stores).
  *
- * Execution input: `{"chunksPrefix": "runs/R/chunks/", "partialsPrefix": "runs/R/partials/"}`.
+ * Execution input: `{"input": "runs/R/input", "output": "runs/R/output"}`, two prefixes in the bucket.
  * Concurrency and retries come from `deploy/pipeline/settings.json` (see pipeline-settings.ts).
  */
 import * as fs from 'node:fs';
@@ -26,6 +29,7 @@ import type { Construct } from 'constructs';
 import { acknowledgePolicyWildcards, acknowledgeWildcards } from './nag';
 import { type PipelineSettings, type PipelineStackSettings, pipelineStackSettings } from './pipeline-settings';
 import { type LambdaArchitecture, serverlessSettings } from './settings';
+import { loadTableDefinition } from './table-definition';
 
 /** What Step Functions raises when Lambda itself fails or throttles (not the function's own errors). */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -38,6 +42,8 @@ export const LAMBDA_SERVICE_ERRORS = [
 /** The reduce step upserts the aggregates: single and batched puts, nothing else. */
 export const PIPELINE_TABLE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'];
 
+/** How every chunk object's name starts (twinstack_pipeline::chunk_key: `chunk-00042.ndjson`). */
+export const CHUNK_KEY_PREFIX = 'chunk-';
 /** Where the Distributed Map's ResultWriter puts each map run's manifest and result files. */
 export const MAP_RESULTS_PREFIX = 'map-runs/';
 export const PIPELINE_FUNCTION_NAME = 'twinstack-pipeline-lambda';
@@ -81,7 +87,7 @@ function addRetries(task: tasks.LambdaInvoke, policy: PipelineSettings): void {
 
 export class PipelineStack extends Stack {
   readonly bucket: s3.Bucket;
-  readonly table: dynamodb.TableV2;
+  readonly table: dynamodb.ITableV2;
   readonly function: lambda.Function;
   readonly stateMachine: sfn.StateMachine;
   readonly chunks: sfn.DistributedMap;
@@ -113,13 +119,7 @@ export class PipelineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.table = new dynamodb.TableV2(this, 'Aggregates', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.table = dynamodb.TableV2.fromTableName(this, 'Table', loadTableDefinition().tableName);
 
     this.function = this.pipelineFunction(settings, architecture);
 
@@ -137,13 +137,15 @@ export class PipelineStack extends Stack {
     chunkTask.addCatch(chunkFailed, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
 
     this.chunks = new sfn.DistributedMap(this, 'Chunks', {
-      itemReader: new sfn.S3ObjectsItemReader({ bucket: this.bucket, prefix: sfn.JsonPath.stringAt('$.chunksPrefix') }),
+      // The chunks only: the input's manifest.json sits beside them.
+      itemReader: new sfn.S3ObjectsItemReader({ bucket: this.bucket, prefix: sfn.JsonPath.format(`{}/${CHUNK_KEY_PREFIX}`, sfn.JsonPath.stringAt('$.input')) }),
       // The chunk event twinstack-pipeline-lambda reads: deploy/pipeline/events/chunk.json.
       itemSelector: {
         kind: 'chunk',
         bucket: this.bucket.bucketName,
         item: sfn.JsonPath.objectAt('$$.Map.Item.Value'),
-        partialsPrefix: sfn.JsonPath.stringAt('$.partialsPrefix'),
+        input: sfn.JsonPath.stringAt('$.input'),
+        output: sfn.JsonPath.stringAt('$.output'),
       },
       mapExecutionType: sfn.StateMachineType.STANDARD,
       maxConcurrency: policy.maxConcurrency,
@@ -159,7 +161,7 @@ export class PipelineStack extends Stack {
       payload: sfn.TaskInput.fromObject({
         kind: 'reduce',
         bucket: this.bucket.bucketName,
-        partialsPrefix: sfn.JsonPath.stringAt('$.partialsPrefix'),
+        output: sfn.JsonPath.stringAt('$.output'),
         manifest: sfn.JsonPath.objectAt('$.mapRun.ResultWriterDetails'),
       }),
       payloadResponseOnly: true,
@@ -190,7 +192,7 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Chunks, partials and map results' });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'PipelineFunctionName', { value: this.function.functionName });
-    new CfnOutput(this, 'AggregatesTableName', { value: this.table.tableName });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'where the reduce loads the aggregates' });
   }
 
   private pipelineFunction(settings: PipelineStackSettings, architecture: LambdaArchitecture): lambda.Function {
@@ -202,7 +204,7 @@ export class PipelineStack extends Stack {
     // An explicit role: the default one carries AWSLambdaBasicExecutionRole (every log group in the account).
     const role = new iam.Role(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `${PIPELINE_FUNCTION_NAME}: its log group, X-Ray, the pipeline bucket and the aggregates table`,
+      description: `${PIPELINE_FUNCTION_NAME}: its log group, X-Ray, the pipeline bucket and the aggregates it loads`,
     });
     logGroup.grantWrite(role);
     this.bucket.grantRead(role);

@@ -70,25 +70,25 @@ describe('the state machine follows deploy/pipeline/settings.json', () => {
     assert.equal(failed.CausePath, "States.Format('chunk {} failed: {}', $.item.Key, $.failure.Cause)");
   });
 
-  test('the map lists the chunks under the input prefix, shapes the chunk event, and writes its results to S3', () => {
+  test('the map lists the chunk objects of the input, shapes the chunk event, and writes its results to S3', () => {
     assert.deepEqual(map.ItemReader, {
       Resource: 'arn:aws:states:::s3:listObjectsV2',
-      Parameters: { Bucket: bucketOf(map), 'Prefix.$': '$.chunksPrefix' },
+      Parameters: { Bucket: bucketOf(map), 'Prefix.$': "States.Format('{}/chunk-', $.input)" },
     });
     const bucket = bucketOf(map);
-    assert.deepEqual(map.ItemSelector, { kind: 'chunk', bucket, 'item.$': '$$.Map.Item.Value', 'partialsPrefix.$': '$.partialsPrefix' });
+    assert.deepEqual(map.ItemSelector, { kind: 'chunk', bucket, 'item.$': '$$.Map.Item.Value', 'input.$': '$.input', 'output.$': '$.output' });
     assert.deepEqual(map.ResultWriter, { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: bucket, Prefix: MAP_RESULTS_PREFIX } });
     assert.equal(map.ResultPath, '$.mapRun');
   });
 
-  test('then one reduce event carries the partials prefix and the map run manifest', () => {
+  test('then one reduce event carries the output prefix and the map run manifest', () => {
     const reduce = asl.States[map.Next as string];
     assert.equal(reduce.Type, 'Task');
     assert.equal(reduce.End, true);
     assert.deepEqual(reduce.Parameters, {
       kind: 'reduce',
       bucket: bucketOf(map),
-      'partialsPrefix.$': '$.partialsPrefix',
+      'output.$': '$.output',
       'manifest.$': '$.mapRun.ResultWriterDetails',
     });
   });
@@ -164,7 +164,7 @@ describe('resources', () => {
     });
   });
 
-  test('the function is twinstack-pipeline-lambda: arm64, provided.al2023, traced, loading its own table', () => {
+  test('the function is twinstack-pipeline-lambda: arm64, provided.al2023, traced, loading the twin\'s table', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: PIPELINE_FUNCTION_NAME,
       Architectures: ['arm64'],
@@ -172,7 +172,7 @@ describe('resources', () => {
       Handler: 'bootstrap',
       MemorySize: 1024,
       TracingConfig: { Mode: 'Active' },
-      Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ TABLE_NAME: 'twinstack' }) },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'UpsertAggregates', Action: PIPELINE_TABLE_ACTIONS })]) },
