@@ -39,7 +39,8 @@ pub const SEED_KUBERNETES_MINUTES: f64 = 8.0;
 pub const DEFAULT_CHUNK_CPU_MS: f64 = 200.0;
 /// At most one chunk's budget: merging 100 partials is less work than aggregating 10,000 records.
 pub const DEFAULT_REDUCE_CPU_MS: f64 = 200.0;
-/// The API's data set (twinstack_core::seed: 10,000 users, 100 products) and a year of days.
+/// Per-user, per-sku and per-day rows: 10,000 users and 100 products of the API's data set and a
+/// year of days, the `rows` that `twinstack pipeline run --records 100000 --chunks 10` loads.
 pub const DEFAULT_AGGREGATE_ROWS: u64 = 10_000 + 100 + 365;
 
 /// Assumed, not measured here: one S3 GET or PUT of a chunk-sized object from inside the region.
