@@ -20,6 +20,8 @@
 #   --tag TAG                 image tag (default: the commit, 12 hex digits, plus a timestamp when
 #                             the work tree has changes; ECR tags are immutable)
 #   --monitoring              also install deploy/monitoring/ (Prometheus, Grafana, Loki, Alloy)
+#   --pipeline                also install the Argo Workflows controller and the release's pipeline
+#                             WorkflowTemplate (pipeline.enabled, S3 through the stack's IRSA role)
 #   --bootstrap               run `cdk bootstrap` first (once per account and region)
 #   --test                    run `helm test` after the upgrade
 #   --helm-arg ARG            passed to `helm upgrade twinstack` (repeatable), e.g. --helm-arg --set=replicaCount=5
@@ -41,6 +43,7 @@ VELERO_CHART=12.1.0                # Velero 1.18.1; velero.values.yaml's plugin 
 KUBE_PROMETHEUS_STACK_CHART=88.5.3
 LOKI_CHART=6.29.0                  # Loki 3.4
 ALLOY_CHART=0.12.5                 # Alloy 1.7
+ARGO_WORKFLOWS_CHART=1.0.18        # Argo Workflows v4.0.6, the WorkflowTemplate CRD helm/tests/crd-schemas/ validates against
 # psql for deploy/sql/database-roles.sql, the same major version as the RDS instance.
 POSTGRES_CLIENT_IMAGE=postgres:17.6-alpine
 
@@ -53,6 +56,7 @@ zone_id=""
 skip_infra=false
 tag=""
 monitoring=false
+pipeline=false
 bootstrap=false
 run_tests=false
 helm_args=()
@@ -72,6 +76,7 @@ while [ $# -gt 0 ]; do
     --skip-infra) skip_infra=true ;;
     --tag) need_value "$1" $#; tag="$2"; shift ;;
     --monitoring) monitoring=true ;;
+    --pipeline) pipeline=true ;;
     --bootstrap) bootstrap=true ;;
     --test) run_tests=true ;;
     --helm-arg) need_value "$1" $#; helm_args+=("$2"); shift ;;
@@ -247,6 +252,11 @@ run helm upgrade --install velero velero --repo https://vmware-tanzu.github.io/h
   -n velero --create-namespace -f deploy/velero/velero.values.yaml --wait
 apply deploy/velero/backup-storage-location.yaml
 run kubectl apply -f deploy/velero/schedule.yaml
+if [ "$pipeline" = true ]; then
+  run helm upgrade --install argo-workflows argo-workflows --repo https://argoproj.github.io/argo-helm \
+    --version "$ARGO_WORKFLOWS_CHART" -n argo --create-namespace -f deploy/addons/argo-workflows.values.yaml \
+    --set "controller.workflowNamespaces[0]=$namespace" --wait
+fi
 
 # --- database roles: the schema owner and the application role (the master user only here) -------
 
@@ -307,6 +317,12 @@ if [ -n "$domain" ]; then
   )
 fi
 
+if [ "$pipeline" = true ]; then
+  # The pipeline pods' S3 access: the stack's IRSA role on the chart's pipeline ServiceAccount.
+  values+=(--set pipeline.enabled=true
+    --set-string "pipeline.serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=$(out PipelineRoleArn)")
+fi
+
 # The ExternalSecrets first, on their own: a store or secret that does not answer fails here in two
 # minutes with the operator's reason, rather than at the migration Job's deadline.
 if [ "$dry_run" = true ]; then
@@ -358,6 +374,9 @@ twinstack is deployed to $cluster ($region), namespace $namespace ($repository:$
   curl -s -H 'Host: $(if [ -n "$domain" ]; then echo "kubernetes.$domain"; else echo api.example.com; fi)' http://$address/api/health
   kubectl -n $namespace get pods,hpa,ingress
 MSG
+if [ "$pipeline" = true ]; then
+  echo "  argo submit -n $namespace --from workflowtemplate/twinstack-pipeline -p input=s3://$(out PipelineBucket)/runs/R/input -p output=s3://$(out PipelineBucket)/runs/R/output"
+fi
 if [ -n "$domain" ] && [ "$standby" = true ]; then
   echo "  then: deploy/deploy-kubernetes.sh --failover-records --domain $domain --hosted-zone-id $zone_id"
 fi

@@ -4,21 +4,24 @@
 #   hadolint         deploy/Dockerfile
 #   compose          docker-compose -f deploy/docker-compose.yml config -q (Debian's docker-compose)
 #   shell-lint       shellcheck -x over deploy/*.sh and deploy/scripts/*.sh (sourced files followed)
-#   lambda-zip       the real x86_64 function zip: cargo lambda build --release --output-format zip
+#   lambda-zip       the real x86_64 function zips: cargo lambda build --release --output-format zip
+#                    (twinstack-lambda, twinstack-pipeline-lambda)
 #   helm             helm/tests (pytest): lint and render with helm-python-sdk, kubernetes-validate
 #                    --strict for 1.33/1.34/1.35, CRD schemas, checkov, assertions; deploy/ manifests
 #                    and add-ons against their CRD schemas; deploy/sql/database-roles.sql on Postgres
 #   cdk-typecheck    tsc --noEmit over infra/
 #   cdk-tests        node --test (tsx) over infra/test: aws-cdk-lib/assertions, cdk-nag AwsSolutions
-#   cdk-synth        cdk synth of every stack (both twins, their standbys, the failover records) with
-#                    the zip above and -c lambdaArchitecture=x86_64
+#   cdk-synth        cdk synth of every stack (both twins, their standbys, the failover records, the
+#                    pipeline) with the zips above and -c lambdaArchitecture=x86_64
+#   asl              the PipelineStack's state machine definition, out of that synth, through
+#                    asl-validator (infra/package-lock.json)
 #
 # Tools are pinned and installed on first use: deploy/scripts/requirements-*.txt into
 # target/twinstack/venv and venv-checkov, infra/package-lock.json into infra/node_modules,
 # Debian's shellcheck and docker-compose, and cargo-lambda through install-deps.sh.
 # Tools that may phone home (the CDK CLI, checkov, the tests) run in a loopback-only network
 # namespace (unshare -n, so as root). TWINSTACK_LAMBDA_ZIP=PATH uses that x86_64 zip instead of
-# building one.
+# building one; TWINSTACK_PIPELINE_LAMBDA_ZIP=PATH likewise for twinstack-pipeline-lambda.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -73,7 +76,7 @@ install_tools() {
     (cd infra && npm ci --no-audit --no-fund --loglevel=error)
     echo "$lock" >infra/node_modules/.package-lock-sha256
   fi
-  if [ -z "${TWINSTACK_LAMBDA_ZIP:-}" ]; then
+  if [ -z "${TWINSTACK_LAMBDA_ZIP:-}" ] || [ -z "${TWINSTACK_PIPELINE_LAMBDA_ZIP:-}" ]; then
     deploy/scripts/install-deps.sh cargo-lambda
   fi
   # Loopback only: anything that tries to phone home fails instead.
@@ -114,17 +117,32 @@ step() {
   fi
 }
 
-lambda_zip_step() {
-  if [ -n "${TWINSTACK_LAMBDA_ZIP:-}" ]; then
-    [ -f "$TWINSTACK_LAMBDA_ZIP" ] || { echo "TWINSTACK_LAMBDA_ZIP=$TWINSTACK_LAMBDA_ZIP does not exist" >&2; return 1; }
-    echo "using TWINSTACK_LAMBDA_ZIP=$TWINSTACK_LAMBDA_ZIP"
+# function_zip BINARY ZIP GIVEN: the given zip (an environment variable's value), or a fresh build.
+function_zip() {
+  local binary="$1" zip="$2" given="$3"
+  if [ -n "$given" ]; then
+    [ -f "$given" ] || { echo "$binary: the zip $given does not exist" >&2; return 1; }
+    echo "using $given for $binary"
     return 0
   fi
   # Not the arm64 default path (target/lambda/): an x86_64 zip there would be deployed as arm64.
-  cargo lambda build --release --output-format zip --bin twinstack-lambda --locked \
+  cargo lambda build --release --output-format zip --bin "$binary" --locked \
     --lambda-dir target/twinstack/lambda-x86_64
-  python3 -c 'import sys, zipfile; assert "bootstrap" in zipfile.ZipFile(sys.argv[1]).namelist(), "no bootstrap in the zip"' "$lambda_zip"
-  echo "$lambda_zip ($(du -h "$lambda_zip" | cut -f1))"
+  python3 -c 'import sys, zipfile; assert "bootstrap" in zipfile.ZipFile(sys.argv[1]).namelist(), "no bootstrap in the zip"' "$zip"
+  echo "$zip ($(du -h "$zip" | cut -f1))"
+}
+
+lambda_zip_step() {
+  function_zip twinstack-lambda "$lambda_zip" "${TWINSTACK_LAMBDA_ZIP:-}" || return 1
+  if [ -z "${TWINSTACK_PIPELINE_LAMBDA_ZIP:-}" ] && [ ! -f crates/pipeline-lambda/Cargo.toml ]; then
+    # Until the function's crate exists, PipelineStack's template (state machine, roles, nag, ASL)
+    # is still checked, around a zip that says what it is.
+    mkdir -p "$(dirname "$pipeline_lambda_zip")"
+    printf 'twinstack-pipeline-lambda is not built yet (no crates/pipeline-lambda): template checks only\n' >"$pipeline_lambda_zip"
+    echo "twinstack-pipeline-lambda: no crate yet; $pipeline_lambda_zip is a stand-in for the synth"
+    return 0
+  fi
+  function_zip twinstack-pipeline-lambda "$pipeline_lambda_zip" "${TWINSTACK_PIPELINE_LAMBDA_ZIP:-}"
 }
 
 helm_step() {
@@ -135,17 +153,25 @@ cdk_tests_step() {
   (cd infra && offline node --import tsx --test --test-reporter=spec test/*.test.ts)
 }
 
-cdk_synth_step() {
-  local zip="$lambda_zip"
+# zip_or_placeholder ZIP: ZIP, or (only so that synth still says something about the stacks, when
+# the lambda-zip step has failed) a placeholder, loudly.
+zip_or_placeholder() {
+  local zip="$1"
   if [ ! -f "$zip" ]; then
-    # Only so that synth still says something about the stacks: the lambda-zip step has failed.
     zip="$(mktemp -d "$work/placeholder-XXXXXX")/bootstrap.zip"
     printf 'placeholder, not a function\n' >"$zip"
     printf '\n!!! NO REAL LAMBDA ZIP: synthesising with a PLACEHOLDER (%s).\n!!! The lambda-zip step failed; this run fails.\n\n' "$zip" >&2
   fi
+  printf '%s' "$zip"
+}
+
+cdk_synth_step() {
+  local zip pipeline_zip
+  zip="$(zip_or_placeholder "$lambda_zip")"
+  pipeline_zip="$(zip_or_placeholder "$pipeline_lambda_zip")"
   (cd infra && offline npx cdk synth --no-notices --quiet --output "$work/cdk.out" \
-    -c "lambdaZip=$zip" -c lambdaArchitecture=x86_64) &&
-    for stack in ServerlessStack ServerlessStandbyStack KubernetesStack KubernetesStandbyStack KubernetesFailoverStack; do
+    -c "lambdaZip=$zip" -c "pipelineLambdaZip=$pipeline_zip" -c lambdaArchitecture=x86_64) &&
+    for stack in ServerlessStack ServerlessStandbyStack KubernetesStack KubernetesStandbyStack KubernetesFailoverStack PipelineStack; do
       test -s "$work/cdk.out/$stack.template.json" || { echo "no $stack in the synth" >&2; return 1; }
     done &&
     # Disaster recovery is validated like the rest: a global table, health checks, both failover records.
@@ -156,8 +182,19 @@ cdk_synth_step() {
     echo "synthesised: $(cd "$work/cdk.out" && echo ./*.template.json)"
 }
 
+asl_step() {
+  local template="$work/cdk.out/PipelineStack.template.json"
+  [ -s "$template" ] || { echo "no $template: the cdk-synth step failed" >&2; return 1; }
+  (cd infra && node --import tsx bin/extract-asl.ts "$template" "$work/asl") || return 1
+  local definition
+  for definition in "$work"/asl/*.asl.json; do
+    (cd infra && offline npx --no-install asl-validator --json-path "$definition") || return 1
+  done
+}
+
 install_tools
 lambda_zip="${TWINSTACK_LAMBDA_ZIP:-$root/target/twinstack/lambda-x86_64/twinstack-lambda/bootstrap.zip}"
+pipeline_lambda_zip="${TWINSTACK_PIPELINE_LAMBDA_ZIP:-$root/target/twinstack/lambda-x86_64/twinstack-pipeline-lambda/bootstrap.zip}"
 
 step hadolint "$venv/bin/hadolint" deploy/Dockerfile
 step compose docker-compose -f deploy/docker-compose.yml config -q
@@ -167,6 +204,7 @@ step helm helm_step
 step cdk-typecheck sh -c 'cd infra && npx tsc --noEmit -p .'
 step cdk-tests cdk_tests_step
 step cdk-synth cdk_synth_step
+step asl asl_step
 
 passed=0
 failed=0

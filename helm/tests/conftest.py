@@ -25,6 +25,7 @@ OWNER_SECRET_ARN = "twinstack/database/owner"
 REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/twinstack"
 ROLE_ARN = "arn:aws:iam::123456789012:role/KubernetesStack-ServiceAccountRole"
 DIGEST = "sha256:" + "ab" * 32
+PIPELINE_ROLE_ARN = "arn:aws:iam::123456789012:role/twinstack-pipeline"
 
 # What the chart cannot render without: the image and where each DATABASE_URL comes from.
 REQUIRED: dict = {
@@ -55,6 +56,15 @@ SCENARIOS: dict[str, dict] = {
             "port": 9100,
             "serviceMonitor": {"enabled": True, "interval": "15s", "scrapeTimeout": "5s", "labels": {"release": "kube-prometheus-stack"}},
             "grafanaDashboard": {"enabled": True, "annotations": {"grafana_folder": "twinstack"}},
+        },
+    },
+    # The Argo Workflows WorkflowTemplate of the data pipeline, its ServiceAccount (IRSA) and RBAC.
+    "pipeline": {
+        "pipeline": {
+            "enabled": True,
+            "input": "s3://twinstack-pipeline/runs/r1/input",
+            "output": "s3://twinstack-pipeline/runs/r1/output",
+            "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": PIPELINE_ROLE_ARN}},
         },
     },
     # The least the chart can render.

@@ -14,7 +14,7 @@ import kubernetes_validate
 CRD_SCHEMAS = Path(__file__).resolve().parent / "crd-schemas"
 
 # apiVersion group suffixes that are custom resources, not part of Kubernetes.
-CUSTOM_GROUPS = ("gateway.networking.k8s.io", "external-secrets.io", "velero.io", "monitoring.coreos.com", "karpenter.sh", "karpenter.k8s.aws")
+CUSTOM_GROUPS = ("gateway.networking.k8s.io", "external-secrets.io", "velero.io", "monitoring.coreos.com", "karpenter.sh", "karpenter.k8s.aws", "argoproj.io")
 
 
 def is_custom(doc: dict) -> bool:

@@ -88,3 +88,19 @@ def test_teardown_waits_for_each_step_and_for_what_the_controllers_made():
     assert sum("aws cloudformation wait stack-delete-complete" in line for line in lines) == 5
     # The global table's replica goes before the table.
     assert first("--replica-updates") < first("aws dynamodb delete-table")
+
+
+def test_pipeline_installs_the_pinned_argo_workflows_controller_before_the_release_that_enables_it():
+    lines = dry_run("deploy-kubernetes.sh", "--pipeline").splitlines()
+    (argo,) = [i for i, line in enumerate(lines) if "helm upgrade --install argo-workflows " in line]
+    release = next(i for i, line in enumerate(lines) if "helm upgrade --install twinstack " in line)
+
+    assert "--version 1.0.18" in lines[argo] and "--repo https://argoproj.github.io/argo-helm" in lines[argo]
+    assert argo < release
+    assert "--set pipeline.enabled=true" in lines[release]
+    assert "pipeline.serviceAccount.annotations.eks\\\\.amazonaws\\\\.com/role-arn=\\<PipelineRoleArn\\>" in lines[release]
+
+
+def test_without_pipeline_no_argo_workflows_and_the_chart_default_stands(kubernetes):
+    assert "argo-workflows" not in kubernetes
+    assert "pipeline.enabled" not in kubernetes

@@ -1,5 +1,6 @@
 """Every rendered manifest is valid Kubernetes: core kinds with `kubernetes-validate --strict` for
-1.33, 1.34 and 1.35; HTTPRoute, ExternalSecret and ServiceMonitor against their published CRD schemas."""
+1.33, 1.34 and 1.35; HTTPRoute, ExternalSecret, ServiceMonitor and WorkflowTemplate against their
+published CRD schemas."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ def test_custom_resources_validate_against_their_published_crds(render, scenario
         validate_custom(doc.body)
     if scenario == "gateway-externalsecret":
         assert sorted(d.kind for d in docs) == ["ExternalSecret", "ExternalSecret", "HTTPRoute", "ServiceMonitor"]
+    if scenario == "pipeline":
+        assert [d.kind for d in docs] == ["WorkflowTemplate"]
 
 
 def test_strict_validation_catches_a_misspelt_field(render):

@@ -3,14 +3,16 @@
  * `drRegion` (the same stack classes), checked by cdk-nag's AwsSolutions pack. Every finding is
  * either fixed or acknowledged next to the resource with its reason (`Validations.of(x).acknowledge`).
  *
- * Context `stacks` = `all` (default) | `serverless` | `kubernetes` picks which twins exist, so that
- * the Kubernetes twin deploys without the Lambda zip having been built; `drRegion=none` leaves
+ * Context `stacks` = `all` (default) | `serverless` | `kubernetes` | `pipeline` picks which twins exist
+ * (`pipeline`: PipelineStack alone, which `all` includes), so that the Kubernetes twin deploys
+ * without the Lambda zips having been built; `drRegion=none` leaves
  * the standby stacks out, `domainName=none` the custom domains, health checks and failover records.
  */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { KubernetesFailoverStack } from './kubernetes-failover-stack';
 import { KubernetesStack } from './kubernetes-stack';
+import { PipelineStack } from './pipeline-stack';
 import { ServerlessStack } from './serverless-stack';
 import { drSettings } from './settings';
 
@@ -21,6 +23,7 @@ export interface TwinstackApp {
   readonly kubernetes?: KubernetesStack;
   readonly kubernetesStandby?: KubernetesStack;
   readonly kubernetesFailover?: KubernetesFailoverStack;
+  readonly pipeline?: PipelineStack;
 }
 
 /** Stack names the deploy scripts use. */
@@ -30,13 +33,14 @@ export const STACK_NAMES = {
   kubernetes: 'KubernetesStack',
   kubernetesStandby: 'KubernetesStandbyStack',
   kubernetesFailover: 'KubernetesFailoverStack',
+  pipeline: 'PipelineStack',
 } as const;
 
 export function createApp(props: AppProps = {}): TwinstackApp {
   const app = new App(props);
   const stacks = String(app.node.tryGetContext('stacks') ?? 'all');
-  if (!['all', 'serverless', 'kubernetes'].includes(stacks)) {
-    throw new Error(`context stacks must be all, serverless or kubernetes, got ${JSON.stringify(stacks)}`);
+  if (!['all', 'serverless', 'kubernetes', 'pipeline'].includes(stacks)) {
+    throw new Error(`context stacks must be all, serverless, kubernetes or pipeline, got ${JSON.stringify(stacks)}`);
   }
   const dr = drSettings(app.node);
   const account = process.env.CDK_DEFAULT_ACCOUNT;
@@ -44,7 +48,7 @@ export function createApp(props: AppProps = {}): TwinstackApp {
   const standby = dr.standbyRegion ? { account, region: dr.standbyRegion } : undefined;
 
   let built: TwinstackApp = { app };
-  if (stacks !== 'kubernetes') {
+  if (stacks === 'all' || stacks === 'serverless') {
     built = {
       ...built,
       serverless: new ServerlessStack(app, STACK_NAMES.serverless, { env: primary, dr, role: 'primary' }),
@@ -53,7 +57,7 @@ export function createApp(props: AppProps = {}): TwinstackApp {
         : undefined,
     };
   }
-  if (stacks !== 'serverless') {
+  if (stacks === 'all' || stacks === 'kubernetes') {
     built = {
       ...built,
       kubernetes: new KubernetesStack(app, STACK_NAMES.kubernetes, { env: primary, dr, role: 'primary' }),
@@ -62,6 +66,9 @@ export function createApp(props: AppProps = {}): TwinstackApp {
         : undefined,
       kubernetesFailover: standby && dr.domainName ? new KubernetesFailoverStack(app, STACK_NAMES.kubernetesFailover, { env: primary, dr }) : undefined,
     };
+  }
+  if (stacks === 'all' || stacks === 'pipeline') {
+    built = { ...built, pipeline: new PipelineStack(app, STACK_NAMES.pipeline, { env: primary }) };
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return built;

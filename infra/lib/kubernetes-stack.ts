@@ -22,6 +22,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CONTROLLER_SERVICE_ACCOUNTS, ClusterAddons, associate, podIdentityRole } from './cluster-addons';
 import { Karpenter } from './karpenter';
+import { PipelineAccess } from './pipeline-irsa';
 import { type DrSettings, type KubernetesSettings, drSettings, kubernetesSettings } from './settings';
 import { Velero } from './velero';
 
@@ -142,6 +143,7 @@ export class KubernetesStack extends Stack {
     this.addons = new ClusterAddons(this, 'Addons', { cluster: this.cluster });
     this.karpenter = new Karpenter(this, 'Karpenter', { cluster: this.cluster });
     this.velero = new Velero(this, 'Velero', { cluster: this.cluster });
+    const pipeline = new PipelineAccess(this, 'Pipeline', { cluster: this.cluster, namespace: settings.namespace });
 
     const databaseSecurityGroup = new ec2.SecurityGroup(this, 'DatabaseSecurityGroup', {
       vpc: this.vpc,
@@ -234,6 +236,8 @@ export class KubernetesStack extends Stack {
       KarpenterInterruptionQueue: [this.karpenter.interruptionQueue.queueName, 'Karpenter settings.interruptionQueue'],
       VeleroBucket: [this.velero.bucket.bucketName, 'the BackupStorageLocation aws-s3-backup\'s bucket'],
       Namespace: [settings.namespace, 'namespace of the twinstack release'],
+      PipelineBucket: [pipeline.bucket.bucketName, 'chunks and partials of the pipeline WorkflowTemplate (s3://<this>/runs/...)'],
+      PipelineRoleArn: [pipeline.role.roleArn, 'pipeline.serviceAccount.annotations eks.amazonaws.com/role-arn (IRSA)'],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });

@@ -22,9 +22,13 @@ function nagText(value: unknown): string {
 
 /** Acknowledges AwsSolutions-IAM5 for every wildcard action and resource in `role`'s policy as it stands. */
 export function acknowledgeWildcards(role: iam.Role, reason: string): void {
-  const stack = Stack.of(role);
   const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-  if (!policy) return;
+  if (policy) acknowledgePolicyWildcards(policy, reason);
+}
+
+/** Acknowledges AwsSolutions-IAM5 for every wildcard action and resource in `policy` as it stands. */
+export function acknowledgePolicyWildcards(policy: iam.Policy, reason: string): void {
+  const stack = Stack.of(policy);
   const document = stack.resolve(policy.document.toJSON()) as { Statement: Array<{ Action: unknown; Resource: unknown }> };
   const ids = new Set<string>();
   for (const statement of document.Statement) {
@@ -36,5 +40,5 @@ export function acknowledgeWildcards(role: iam.Role, reason: string): void {
       if (text.includes('*')) ids.add(`AwsSolutions-IAM5[Resource::${text}]`);
     }
   }
-  Validations.of(role).acknowledge(...[...ids].map((id) => ({ id, reason })));
+  Validations.of(policy).acknowledge(...[...ids].map((id) => ({ id, reason })));
 }

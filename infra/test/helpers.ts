@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createApp } from '../lib/app';
 import type { KubernetesFailoverStack } from '../lib/kubernetes-failover-stack';
 import type { KubernetesStack } from '../lib/kubernetes-stack';
+import type { PipelineStack } from '../lib/pipeline-stack';
 import type { ServerlessStack } from '../lib/serverless-stack';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -31,6 +32,7 @@ export interface BuiltApp {
   readonly kubernetes: KubernetesStack;
   readonly kubernetesStandby: KubernetesStack;
   readonly kubernetesFailover: KubernetesFailoverStack;
+  readonly pipeline: PipelineStack;
   readonly outdir: string;
 }
 
@@ -38,16 +40,16 @@ export interface BuiltApp {
 export function buildApp(context: Record<string, unknown> = {}): BuiltApp {
   const outdir = fs.mkdtempSync(path.join(scratch, 'out-'));
   const built = createApp({ outdir, context: { ...cdkJson.context, ...context } });
-  const { serverless, serverlessStandby, kubernetes, kubernetesStandby, kubernetesFailover } = built;
-  if (!serverless || !serverlessStandby || !kubernetes || !kubernetesStandby || !kubernetesFailover) {
+  const { serverless, serverlessStandby, kubernetes, kubernetesStandby, kubernetesFailover, pipeline } = built;
+  if (!serverless || !serverlessStandby || !kubernetes || !kubernetesStandby || !kubernetesFailover || !pipeline) {
     throw new Error('buildApp builds every stack');
   }
-  return { app: built.app, serverless, serverlessStandby, kubernetes, kubernetesStandby, kubernetesFailover, outdir };
+  return { app: built.app, serverless, serverlessStandby, kubernetes, kubernetesStandby, kubernetesFailover, pipeline, outdir };
 }
 
-/** `buildApp` with the fixture zip unless the context names one. */
+/** `buildApp` with the fixture zip for both functions unless the context names one. */
 export function buildAppWithZip(context: Record<string, unknown> = {}): BuiltApp {
-  return buildApp({ lambdaZip: fixtureZip(), ...context });
+  return buildApp({ lambdaZip: fixtureZip(), pipelineLambdaZip: fixtureZip(), ...context });
 }
 
 export { cdkJson };

@@ -195,7 +195,11 @@ describe('ECR and least privilege', () => {
     const identities = t.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity' })] } },
     });
-    assert.deepEqual(Object.keys(identities), []);
+    // The one web-identity role is the pipeline pods' (IRSA), trusting their ServiceAccount alone.
+    assert.deepEqual(Object.keys(identities), [t.getResourceId('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^IRSA for twinstack/twinstack-pipeline:') } })]);
+    const [trust] = Object.values(t.findResources('Custom::AWSCDKCfnJson'));
+    const conditions = (trust.Properties.Value['Fn::Join'][1] as unknown[]).filter((part) => typeof part === 'string').join('<issuer>');
+    assert.equal(conditions, '{"<issuer>:sub":"system:serviceaccount:twinstack:twinstack-pipeline","<issuer>:aud":"sts.amazonaws.com"}');
     const associations = Object.values(t.findResources('AWS::EKS::PodIdentityAssociation'));
     assert.ok(!associations.some((a) => a.Properties.Namespace === 'twinstack'));
   });

@@ -44,7 +44,7 @@ describe('context defaults', () => {
   test('with no context the app takes the default zip path, and names the build command when it is missing', () => {
     const zip = path.join(REPO_ROOT, DEFAULT_LAMBDA_ZIP);
     if (fs.existsSync(zip)) {
-      Template.fromStack(buildApp().serverless).hasResourceProperties('AWS::Lambda::Function', { Architectures: ['arm64'] });
+      Template.fromStack(buildApp({ pipelineLambdaZip: fixtureZip() }).serverless).hasResourceProperties('AWS::Lambda::Function', { Architectures: ['arm64'] });
     } else {
       assert.throws(
         () => buildApp(),
@@ -427,7 +427,7 @@ describe('disaster recovery', () => {
   }
 
   test('domainName=none leaves the custom domain, health check and records out', () => {
-    const built = createApp({ context: { ...cdkJson.context, lambdaZip: fixtureZip(), domainName: 'none' } });
+    const built = createApp({ context: { ...cdkJson.context, lambdaZip: fixtureZip(), pipelineLambdaZip: fixtureZip(), domainName: 'none' } });
     assert.equal(built.kubernetesFailover, undefined);
     const t = Template.fromStack(built.serverless!);
     t.resourceCountIs('AWS::Route53::RecordSet', 0);

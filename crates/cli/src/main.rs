@@ -1,6 +1,7 @@
 //! `twinstack`: tools around the twins.
 
 mod bench;
+mod cost;
 mod dynamodb;
 mod pipeline;
 mod seed;
@@ -23,8 +24,9 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Read everything a store holds and print its checksum (the one `seed` prints); writes nothing.
     Verify(verify::VerifyArgs),
-    /// Monthly cost of each twin at the article's scale points, the crossover, and a chart.
-    Cost(twinstack_cost::CostArgs),
+    /// Monthly cost of each twin at the article's scale points, the crossover, and a chart
+    /// (`--pipeline`: one run of the data pipeline on each stack).
+    Cost(cost::CostCommand),
     /// Replay an Artillery config against a target (open model) and report latency per request and phase.
     Load(twinstack_loadgen::LoadArgs),
     /// Both twins side by side on this machine (or deployed): load, cold starts, report, cost.
@@ -38,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Seed(args) => seed::run(args).await,
         Command::Verify(args) => verify::run(args).await,
-        Command::Cost(args) => Ok(twinstack_cost::run(args)?),
+        Command::Cost(args) => cost::run(args),
         Command::Load(args) => twinstack_loadgen::run_cli(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Pipeline(args) => pipeline::run(args).await,

@@ -84,6 +84,7 @@ pub mod crossover;
 pub mod dynamodb_units;
 pub mod lambda;
 pub mod options;
+pub mod pipeline;
 pub mod pricing;
 pub mod report;
 pub mod results;

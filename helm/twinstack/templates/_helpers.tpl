@@ -184,3 +184,42 @@ checkov.io/skip2: "CKV_K8S_15=IfNotPresent is deliberate - ECR tags are immutabl
 checkov.io/skip3: "CKV_K8S_43=deploy-kubernetes.sh deploys an immutable git-SHA tag; set image.digest to pin the image by digest as well"
 {{- end }}
 {{- end }}
+
+{{- define "twinstack.pipelineName" -}}
+{{- printf "%s-pipeline" (include "twinstack.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+deploy/pipeline/settings.json, which the PipelineStack and the local driver read too; the chart can
+only read files inside itself, so files/pipeline-settings.json is a copy that helm/tests keeps
+byte-identical.
+*/}}
+{{- define "twinstack.pipelineSettings" -}}
+{{- .Files.Get "files/pipeline-settings.json" | required "files/pipeline-settings.json is missing from the chart" }}
+{{- end }}
+
+{{/* The settings file's retry policy as an Argo retryStrategy (limit = retries after the first try). */}}
+{{- define "twinstack.pipelineRetryStrategy" -}}
+{{- $retry := (include "twinstack.pipelineSettings" . | fromJson).retry }}
+{{- if ne (float64 (int $retry.backoffRate)) (float64 $retry.backoffRate) }}
+{{- fail (printf "deploy/pipeline/settings.json: retry.backoffRate %v must be a whole number for Argo Workflows (its backoff factor is an integer)" $retry.backoffRate) }}
+{{- end }}
+retryStrategy:
+  limit: {{ int $retry.maxAttempts }}
+  # A pod that fails or errors (node lost, evicted) alike: the chunk's work is idempotent.
+  retryPolicy: Always
+  backoff:
+    duration: "{{ int $retry.intervalSeconds }}s"
+    factor: {{ int $retry.backoffRate }}
+{{- end }}
+
+{{/* The pipeline pods' container settings: the server's image running `twinstack`, locked down like the server. */}}
+{{- define "twinstack.pipelineContainer" -}}
+image: {{ include "twinstack.image" . | quote }}
+imagePullPolicy: {{ .Values.image.pullPolicy }}
+command: ["/usr/local/bin/twinstack"]
+securityContext:
+  {{- toYaml .Values.securityContext | nindent 2 }}
+resources:
+  {{- toYaml .Values.pipeline.resources | nindent 2 }}
+{{- end }}

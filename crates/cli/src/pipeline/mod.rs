@@ -6,6 +6,7 @@ mod generate;
 mod run;
 mod target;
 mod worker_chunk;
+mod worker_list;
 mod worker_reduce;
 mod worker_runner;
 
@@ -30,6 +31,8 @@ enum PipelineCommand {
 
 #[derive(Subcommand)]
 enum WorkerCommand {
+    /// The input's chunk keys as a JSON array (its manifest's, else every .ndjson object).
+    List(worker_list::ListArgs),
     /// Stages 1–4 on one chunk: writes OUT/partials/<chunk>.json and OUT/rejects/<chunk>.ndjson.
     Chunk(worker_chunk::ChunkArgs),
     /// Merge every partial and load the result (stage 5); prints the run summary.
@@ -40,6 +43,7 @@ pub async fn run(args: PipelineArgs) -> anyhow::Result<()> {
     match args.command {
         PipelineCommand::Generate(args) => generate::run(args).await,
         PipelineCommand::Run(args) => run::run(args).await,
+        PipelineCommand::Worker(WorkerCommand::List(args)) => worker_list::run(args).await,
         PipelineCommand::Worker(WorkerCommand::Chunk(args)) => worker_chunk::run(args).await,
         PipelineCommand::Worker(WorkerCommand::Reduce(args)) => worker_reduce::run(args).await,
     }
