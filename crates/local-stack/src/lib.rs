@@ -57,21 +57,33 @@
 //! [`DynamoDbLocal`] is Amazon's DynamoDB Local on a free port (`java`, and the jar that
 //! `deploy/scripts/install-deps.sh dynamodb-local` installs): [`DynamoDbLocal::shared`] for
 //! tests that each use tables of their own, [`DynamoDbLocal::start`] for one a test may stop.
+//!
+//! # API Gateway WebSocket and DynamoDB Streams (test and bench harnesses)
+//!
+//! [`WebSocketGatewayHarness`] stands in for an API Gateway WebSocket API (routes, Lambda proxy
+//! events, `@connections`) and [`StreamPollerHarness`] for Lambda's DynamoDB stream event source
+//! mapping; both invoke a function under [`LambdaEmulator`] through [`LambdaInvoker`].
 
 mod cluster;
 mod command;
 mod dynamodb_local;
+mod dynamodb_streams;
 mod lambda_emulator;
+mod lambda_invoke;
 mod net;
 mod pg_bin;
 mod psql;
 mod shared;
 mod watchdog;
+mod websocket_gateway;
 
 pub use cluster::{DATABASE_URL_ENV, PostgresCluster, RestartUnsupported};
 pub use dynamodb_local::{DYNAMODB_LOCAL_DIR_ENV, DynamoDbLocal};
+pub use dynamodb_streams::{EventSourceMapping, StreamPollerHarness};
 pub use lambda_emulator::{LambdaEmulator, Profile};
+pub use lambda_invoke::LambdaInvoker;
 pub use net::{free_port, wait_for_http, wait_for_status};
 pub use pg_bin::pg_bin;
 pub use psql::psql;
 pub use shared::{shared, try_shared};
+pub use websocket_gateway::{BoundGateway, GatewayRoutes, WebSocketGatewayHarness};

@@ -53,10 +53,15 @@ fn start_emulator() -> LambdaEmulator {
     })
     .join()
     .expect("seeding the table");
+    api_emulator(&table)
+}
+
+/// `twinstack-lambda` under `cargo lambda watch`, on `table` of the shared DynamoDB Local.
+pub fn api_emulator(table: &str) -> LambdaEmulator {
     let endpoint = DynamoDbLocal::shared().endpoint();
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let env = [
-        ("TABLE_NAME", table.as_str()),
+        ("TABLE_NAME", table),
         ("DYNAMODB_ENDPOINT", endpoint.as_str()),
         ("AWS_REGION", REGION),
         ("RUST_LOG", "warn"),
