@@ -18,7 +18,9 @@ use anyhow::Context;
 use aws_lambda_events::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType};
 use aws_sdk_dynamodbstreams::Client;
 use aws_sdk_dynamodbstreams::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodbstreams::error::DisplayErrorContext;
 use aws_sdk_dynamodbstreams::types::{Record, ShardIteratorType};
+use aws_smithy_http_client::tls;
 use serde_json::Value;
 #[cfg(test)]
 use serde_json::json;
@@ -62,8 +64,15 @@ impl StreamPollerHarness {
         function: LambdaInvoker,
         mapping: EventSourceMapping,
     ) -> anyhow::Result<Self> {
+        // The SDK is built without its default HTTPS client: this one, as the store's.
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
         let config = aws_sdk_dynamodbstreams::Config::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(http)
             .region(Region::new(region.to_owned()))
             .credentials_provider(Credentials::new("local", "local", None, None, "local"))
             .endpoint_url(endpoint)
@@ -74,7 +83,7 @@ impl StreamPollerHarness {
             .table_name(table)
             .send()
             .await
-            .context("ListStreams")?
+            .map_err(|error| anyhow::anyhow!("ListStreams: {}", DisplayErrorContext(error)))?
             .streams()
             .first()
             .and_then(|stream| stream.stream_arn().map(str::to_owned))
@@ -160,7 +169,9 @@ impl Source {
                 .set_exclusive_start_shard_id(start)
                 .send()
                 .await
-                .context("DescribeStream")?;
+                .map_err(|error| {
+                    anyhow::anyhow!("DescribeStream: {}", DisplayErrorContext(error))
+                })?;
             let description = page.stream_description();
             for shard in description.map(|d| d.shards()).unwrap_or_default() {
                 shards.push(Shard {
@@ -194,7 +205,7 @@ impl Source {
             .set_sequence_number(sequence_number.map(str::to_owned))
             .send()
             .await
-            .context("GetShardIterator")?
+            .map_err(|error| anyhow::anyhow!("GetShardIterator: {}", DisplayErrorContext(error)))?
             .shard_iterator)
     }
 
@@ -212,7 +223,7 @@ impl Source {
             {
                 Ok(page) => page,
                 Err(error) => {
-                    tracing::warn!(error = %aws_sdk_dynamodbstreams::error::DisplayErrorContext(&error), shard, "GetRecords");
+                    tracing::warn!(error = %DisplayErrorContext(&error), shard, "GetRecords");
                     tokio::time::sleep(POLL_INTERVAL).await;
                     iterator = Some(current);
                     continue;

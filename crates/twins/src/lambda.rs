@@ -13,7 +13,12 @@ pub const REGION: &str = "us-east-1";
 
 /// Creates `table` on the shared DynamoDB Local and loads the seed data into it.
 pub async fn seeded_table(table: &str) -> DynamoSettings {
-    let settings = DynamoSettings::local(DynamoDbLocal::shared().endpoint(), table);
+    let settings = DynamoSettings {
+        // As the functions get below: a cold DynamoDB Local on a loaded machine is slow, not down.
+        attempt_timeout: Duration::from_secs(30),
+        operation_timeout: Duration::from_secs(60),
+        ..DynamoSettings::local(DynamoDbLocal::shared().endpoint(), table)
+    };
     let client = twinstack_store_dynamodb::client(&settings).await;
     twinstack_store_dynamodb::create_table(&client, table)
         .await

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use twinstack_conformance::Api;
 use twinstack_local_stack::{
     BoundGateway, DynamoDbLocal, EventSourceMapping, GatewayRoutes, LambdaEmulator,
     StreamPollerHarness, WebSocketGatewayHarness,
