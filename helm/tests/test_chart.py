@@ -141,7 +141,7 @@ def test_every_server_env_var_is_set_and_database_url_comes_from_the_secret(defa
     names = server_env_vars()
 
     # METRICS_PORT, the metrics listener's: test_metrics.py.
-    assert set(names) - {"METRICS_PORT"} == {"DATABASE_URL", "HOST", "PORT", "DATABASE_MAX_CONNECTIONS", "REQUEST_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_SECS"}
+    assert set(names) - {"METRICS_PORT"} == {"DATABASE_URL", "HOST", "PORT", "DATABASE_MAX_CONNECTIONS", "REQUEST_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_SECS", "WS_OUTBOX_FRAMES"}
     for name in set(names) - {"DATABASE_URL"}:
         assert name in config, name
     assert config["DATABASE_MAX_CONNECTIONS"] == "10"
@@ -199,6 +199,7 @@ def test_ingress_is_served_by_the_aws_load_balancer_controller_by_default(defaul
         "alb.ingress.kubernetes.io/scheme": "internet-facing",
         "alb.ingress.kubernetes.io/target-type": "ip",
         "alb.ingress.kubernetes.io/healthcheck-path": "/readyz",
+        "alb.ingress.kubernetes.io/load-balancer-attributes": "idle_timeout.timeout_seconds=3600",
     }
     assert ingress["spec"]["rules"][0]["host"] == "api.example.com"
     path = ingress["spec"]["rules"][0]["http"]["paths"][0]
@@ -355,8 +356,14 @@ def test_httproute_replaces_the_ingress(gateway):
     assert route["apiVersion"] == "gateway.networking.k8s.io/v1"
     assert route["spec"]["parentRefs"] == [{"name": "public-gateway", "namespace": "gateway-system"}]
     assert route["spec"]["hostnames"] == ["api.example.org"]
-    assert route["spec"]["rules"][0]["backendRefs"] == [{"name": "twinstack", "port": 80}]
-    assert route["spec"]["rules"][0]["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}}]
+    websocket, api = route["spec"]["rules"]
+    assert api["backendRefs"] == [{"name": "twinstack", "port": 80}]
+    assert api["matches"] == [{"path": {"type": "PathPrefix", "value": "/"}}]
+    assert websocket == {
+        "matches": [{"path": {"type": "Exact", "value": "/api/ws"}}],
+        "timeouts": {"request": "0s"},
+        "backendRefs": [{"name": "twinstack", "port": 80}],
+    }
 
 
 VERIFIED_URL = (

@@ -19,6 +19,7 @@ COUNTERS_AND_GAUGES = {
     "http_server_requests_in_flight",
     "db_pool_connections",
     "db_pool_connections_max",
+    "websocket_connections",
 }
 HISTOGRAMS = {"http_server_request_duration_seconds"}
 EXPORTED = COUNTERS_AND_GAUGES | {f"{h}{suffix}" for h in HISTOGRAMS for suffix in ("_bucket", "_sum", "_count")}
@@ -212,6 +213,7 @@ def test_the_dashboard_has_the_panels_of_both_twins(dashboard):
         "Latency p99 by route",
         "In-flight requests",
         "Database pool connections",
+        "WebSocket connections",
     ]
     by_title = {p["title"]: [t["expr"] for t in p["targets"]] for p in dashboard["panels"]}
     assert "by (method, route)" in by_title["Request rate by route"][0]

@@ -1,11 +1,14 @@
-//! The conformance suite: black-box HTTP checks that take a base URL and nothing else, so the same
+//! The conformance suites: black-box HTTP checks that take a base URL and nothing else, so the same
 //! checks run against either twin. A twin's test file calls [`conformance_suite!`] with a function
 //! that starts a fresh, seeded instance and returns its [`Api`]; every check becomes one test.
+//!
+//! The real-time suite ([`realtime`], [`realtime_suite!`]) takes a WebSocket URL as well.
 //!
 //! The instance must hold the seed catalogue (`PROD-001`…`PROD-100`) and at least 10 seeded users.
 
 pub mod checks;
 mod client;
+pub mod realtime;
 
 pub use client::{Api, Reply};
 

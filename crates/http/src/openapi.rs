@@ -13,11 +13,17 @@ use crate::dto::user::{CreateUserRequest, UpdateUserRequest, UserBody};
 use crate::error::{ErrorBody, ErrorCode, ErrorDetail, ErrorResponse};
 use crate::routes::{health, orders, products, users};
 
+/// The API in a sentence, then the real-time feed, which OpenAPI has no paths for.
+const DESCRIPTION: &str = concat!(
+    "One CRUD API for users and orders, served identically by a Lambda on DynamoDB and an axum server on Postgres. Money is integer cents; times are RFC 3339 UTC with milliseconds.\n\n",
+    include_str!("realtime.md")
+);
+
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "twinstack",
-        description = "One CRUD API for users and orders, served identically by a Lambda on DynamoDB and an axum server on Postgres. Money is integer cents; times are RFC 3339 UTC with milliseconds."
+        description = DESCRIPTION
     ),
     paths(
         health::health,

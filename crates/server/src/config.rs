@@ -42,6 +42,10 @@ pub struct Config {
     /// After SIGTERM/SIGINT, in-flight requests get this long to finish.
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECS", default_value_t = 25)]
     pub shutdown_timeout_secs: u64,
+
+    /// Frames queued for one WebSocket client; a client this far behind is closed with 1013.
+    #[arg(long, env = "WS_OUTBOX_FRAMES", default_value_t = 256)]
+    pub ws_outbox_frames: usize,
 }
 
 impl Config {

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod metrics;
+pub mod realtime;
 
 use std::future::Future;
 
@@ -54,13 +55,22 @@ pub async fn serve(
         port => Some(metrics::MetricsServer::start(config.host, port, pool.clone()).await?),
     };
 
+    let hub = realtime::Hub::new(config.ws_outbox_frames);
+    let order_events = tokio::spawn(realtime::listener::run(
+        config.database_url.clone(),
+        PgStore::new(pool.clone()),
+        hub.clone(),
+    ));
+
+    // The WebSocket route stays outside the API's request timeout: its connections live on.
     let app = twinstack_http::router(
         Service::new(PgStore::new(pool.clone())),
         Settings {
             request_timeout: config.request_timeout.duration(),
             readiness: readiness.clone(),
         },
-    );
+    )
+    .merge(realtime::router(PgStore::new(pool.clone()), hub.clone()));
 
     let (stopping_tx, mut stopping_rx) = watch::channel(false);
     let signal = async move {
@@ -78,11 +88,23 @@ pub async fn serve(
         result = server => result.context("serving HTTP")?,
         () = deadline => tracing::warn!("shutdown deadline passed with requests still in flight"),
     }
+    // Upgraded connections are no longer the HTTP server's: they close once requests have drained.
+    close_websockets(&hub).await;
+    order_events.abort();
     if let Some(metrics) = metrics {
         metrics.stop().await;
     }
     pool.close().await;
     Ok(())
+}
+
+/// Asks every WebSocket client to go elsewhere (1001) and waits, briefly, for the closes to be sent.
+async fn close_websockets(hub: &realtime::Hub) {
+    hub.close_all(axum::extract::ws::close_code::AWAY);
+    let deadline = tokio::time::Instant::now() + realtime::CLOSE_GRACE;
+    while hub.connection_count() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// Marks the process ready once the database has answered once.

@@ -3,7 +3,8 @@
 //! database pool, read when scraped:
 //!
 //! - `db_pool_connections{state="idle"|"in_use"}`: the pool's open connections, idle or lent out;
-//! - `db_pool_connections_max`: `DATABASE_MAX_CONNECTIONS`.
+//! - `db_pool_connections_max`: `DATABASE_MAX_CONNECTIONS`;
+//! - `websocket_connections`: open WebSocket connections on `/api/ws`.
 //!
 //! The recorder is process-global (the `metrics` facade has one), so it is installed once per process
 //! and every later server in the same process (tests) shares it.
@@ -53,6 +54,7 @@ fn recorder() -> anyhow::Result<PrometheusHandle> {
         .context("installing the Prometheus recorder")?;
     twinstack_http::metrics::describe();
     describe_pool();
+    crate::realtime::describe();
     *installed = Some(handle.clone());
     Ok(handle)
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use tokio::net::TcpListener;
 use twinstack_conformance::Api;
+use twinstack_conformance::realtime::RealtimeTwin;
 use twinstack_server::{Config, RequestTimeout};
 
 pub fn config(database_url: String) -> Config {
@@ -19,6 +20,7 @@ pub fn config(database_url: String) -> Config {
         database_max_connections: 20,
         request_timeout: RequestTimeout::default(),
         shutdown_timeout_secs: 5,
+        ws_outbox_frames: 256,
     }
 }
 
@@ -62,4 +64,20 @@ pub async fn spawn_postgres_twin() -> Api {
         .await
         .expect("server up");
     api
+}
+
+/// [`spawn_postgres_twin`], with the WebSocket URL its clients open.
+pub async fn spawn_realtime_postgres_twin() -> RealtimeTwin {
+    let twin = realtime_twin(spawn_postgres_twin().await);
+    assert!(
+        twin.wait_until_accepting(Duration::from_secs(10)).await,
+        "accepting WebSocket clients"
+    );
+    twin
+}
+
+/// The WebSocket URL of a server at `api`'s base URL.
+pub fn realtime_twin(api: Api) -> RealtimeTwin {
+    let ws_url = format!("{}/api/ws", api.base_url.replacen("http://", "ws://", 1));
+    RealtimeTwin { api, ws_url }
 }

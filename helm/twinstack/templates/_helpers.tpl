@@ -145,6 +145,7 @@ PORT: {{ .Values.server.port | quote }}
 DATABASE_MAX_CONNECTIONS: {{ .Values.database.maxConnections | quote }}
 REQUEST_TIMEOUT_MS: {{ .Values.server.requestTimeoutMs | quote }}
 SHUTDOWN_TIMEOUT_SECS: {{ .Values.server.shutdownTimeoutSecs | quote }}
+WS_OUTBOX_FRAMES: {{ .Values.server.wsOutboxFrames | quote }}
 RUST_LOG: {{ .Values.server.logLevel | quote }}
 METRICS_PORT: {{ ternary .Values.metrics.port 0 .Values.metrics.enabled | quote }}
 {{- end }}
