@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use twinstack_conformance::Api;
+use twinstack_conformance::realtime::RealtimeTwin;
 use twinstack_local_stack::{
     BoundGateway, DynamoDbLocal, EventSourceMapping, GatewayRoutes, LambdaEmulator,
     StreamPollerHarness, WebSocketGatewayHarness,
@@ -19,7 +21,7 @@ pub const STAGE: &str = "live";
 
 /// Where a running twin answers.
 #[derive(Clone, Debug)]
-pub struct RealtimeEndpoints {
+struct RealtimeEndpoints {
     pub api_base: String,
     pub ws_url: String,
 }
@@ -48,7 +50,7 @@ pub fn routes() -> GatewayRoutes {
 }
 
 /// One twin per test binary (starting it builds two functions); tests make their own users.
-pub async fn spawn_realtime_lambda_twin() -> RealtimeEndpoints {
+pub async fn spawn_realtime_lambda_twin() -> RealtimeTwin {
     let endpoints = tokio::task::spawn_blocking(|| TWIN.get_or_init(start).clone())
         .await
         .unwrap();
@@ -60,7 +62,10 @@ pub async fn spawn_realtime_lambda_twin() -> RealtimeEndpoints {
     )
     .await
     .expect("the API function answers");
-    endpoints
+    RealtimeTwin {
+        api: Api::new(endpoints.api_base),
+        ws_url: endpoints.ws_url,
+    }
 }
 
 /// Starts the twin on a runtime of its own, which outlives any one test's.
