@@ -4,7 +4,8 @@
 #   hadolint         deploy/Dockerfile
 #   compose          docker-compose -f deploy/docker-compose.yml config -q (Debian's docker-compose)
 #   shell-lint       shellcheck -x over deploy/*.sh and deploy/scripts/*.sh (sourced files followed)
-#   lambda-zip       the real x86_64 function zip: cargo lambda build --release --output-format zip
+#   lambda-zip       the real x86_64 function zips (the API's and the real-time feed's, side by side):
+#                    cargo lambda build --release --output-format zip
 #   helm             helm/tests (pytest): lint and render with helm-python-sdk, kubernetes-validate
 #                    --strict for 1.33/1.34/1.35, CRD schemas, checkov, assertions; deploy/ manifests
 #                    and add-ons against their CRD schemas; deploy/sql/database-roles.sql on Postgres
@@ -18,7 +19,7 @@
 # Debian's shellcheck and docker-compose, and cargo-lambda through install-deps.sh.
 # Tools that may phone home (the CDK CLI, checkov, the tests) run in a loopback-only network
 # namespace (unshare -n, so as root). TWINSTACK_LAMBDA_ZIP=PATH uses that x86_64 zip instead of
-# building one.
+# building one (and ../twinstack-realtime-lambda/bootstrap.zip beside its directory).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -123,8 +124,13 @@ lambda_zip_step() {
   # Not the arm64 default path (target/lambda/): an x86_64 zip there would be deployed as arm64.
   cargo lambda build --release --output-format zip --bin twinstack-lambda --locked \
     --lambda-dir target/twinstack/lambda-x86_64
-  python3 -c 'import sys, zipfile; assert "bootstrap" in zipfile.ZipFile(sys.argv[1]).namelist(), "no bootstrap in the zip"' "$lambda_zip"
-  echo "$lambda_zip ($(du -h "$lambda_zip" | cut -f1))"
+  # The stack takes the real-time function's zip from beside the API's (infra/lib/realtime.ts).
+  cargo lambda build --release --output-format zip --bin twinstack-realtime-lambda --locked \
+    --lambda-dir target/twinstack/lambda-x86_64
+  for zip in "$lambda_zip" "$(dirname "$(dirname "$lambda_zip")")/twinstack-realtime-lambda/bootstrap.zip"; do
+    python3 -c 'import sys, zipfile; assert "bootstrap" in zipfile.ZipFile(sys.argv[1]).namelist(), "no bootstrap in the zip"' "$zip"
+    echo "$zip ($(du -h "$zip" | cut -f1))"
+  done
 }
 
 helm_step() {
@@ -139,8 +145,13 @@ cdk_synth_step() {
   local zip="$lambda_zip"
   if [ ! -f "$zip" ]; then
     # Only so that synth still says something about the stacks: the lambda-zip step has failed.
-    zip="$(mktemp -d "$work/placeholder-XXXXXX")/bootstrap.zip"
-    printf 'placeholder, not a function\n' >"$zip"
+    local placeholders
+    placeholders="$(mktemp -d "$work/placeholder-XXXXXX")"
+    zip="$placeholders/twinstack-lambda/bootstrap.zip"
+    for binary in twinstack-lambda twinstack-realtime-lambda; do
+      mkdir -p "$placeholders/$binary"
+      printf 'placeholder, not a function\n' >"$placeholders/$binary/bootstrap.zip"
+    done
     printf '\n!!! NO REAL LAMBDA ZIP: synthesising with a PLACEHOLDER (%s).\n!!! The lambda-zip step failed; this run fails.\n\n' "$zip" >&2
   fi
   (cd infra && offline npx cdk synth --no-notices --quiet --output "$work/cdk.out" \

@@ -79,7 +79,7 @@ async fn deliver(realtime: &Realtime, record: &EventRecord) -> Result<(), String
         .map(|connection| async move {
             (
                 connection,
-                realtime.management.post(connection, &frame).await,
+                realtime.management.post(connection, frame).await,
             )
         })
         .buffer_unordered(POSTS_IN_FLIGHT)
