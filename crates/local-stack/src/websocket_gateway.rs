@@ -136,9 +136,7 @@ struct Gateway {
 /// One open connection, as `@connections` sees it.
 struct Connection {
     outbox: mpsc::UnboundedSender<Outgoing>,
-    connected_at_ms: i64,
-    source_ip: String,
-    user_agent: Option<String>,
+    caller: Arc<Caller>,
 }
 
 enum Outgoing {
@@ -165,25 +163,25 @@ enum Kind<'a> {
 }
 
 /// Everything an event carries besides what [`Kind`] adds.
-struct Caller<'a> {
-    stage: &'a str,
-    connection_id: &'a str,
+struct Caller {
+    stage: String,
+    connection_id: String,
     connected_at_ms: i64,
-    source_ip: &'a str,
-    user_agent: Option<&'a str>,
+    source_ip: String,
+    user_agent: Option<String>,
 }
 
 /// The event API Gateway's Lambda proxy integration sends, built on `aws_lambda_events`' type and
 /// written without the fields its serialisation fills with `null` or `{}` where API Gateway sends none.
-fn websocket_event(kind: Kind<'_>, caller: &Caller<'_>) -> Value {
+fn websocket_event(kind: Kind<'_>, caller: &Caller) -> Value {
     let now_ms = epoch_ms();
     let mut request = ApiGatewayWebsocketProxyRequest::default();
     let mut identity = ApiGatewayRequestIdentity::default();
-    identity.source_ip = Some(caller.source_ip.to_owned());
+    identity.source_ip = Some(caller.source_ip.clone());
     let context = &mut request.request_context;
     let (route_key, event_type) = match kind {
         Kind::Connect { headers, query } => {
-            identity.user_agent = caller.user_agent.map(str::to_owned);
+            identity.user_agent = caller.user_agent.clone();
             request.headers = headers.clone();
             request.multi_value_headers = headers.clone();
             if let Some(query) = query {
@@ -223,12 +221,12 @@ fn websocket_event(kind: Kind<'_>, caller: &Caller<'_>) -> Value {
     context.request_id = Some(request_id);
     context.request_time = Some(request_time(now_ms));
     context.message_direction = Some("IN".to_owned());
-    context.stage = Some(caller.stage.to_owned());
+    context.stage = Some(caller.stage.clone());
     context.connected_at = caller.connected_at_ms;
     context.request_time_epoch = now_ms;
     context.identity = identity;
     context.domain_name = Some("127.0.0.1".to_owned());
-    context.connection_id = Some(caller.connection_id.to_owned());
+    context.connection_id = Some(caller.connection_id.clone());
     context.apiid = Some(API_ID.to_owned());
     let mut event = serde_json::to_value(&request).expect("the event type serialises");
     // The event, its requestContext, and that context's identity.
@@ -256,20 +254,16 @@ async fn connect(
     if stage != gateway.stage {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let connection_id = request_id();
-    let source_ip = peer.ip().to_string();
-    let user_agent = headers
-        .get("user-agent")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let connected_at_ms = epoch_ms();
-    let caller = Caller {
-        stage: &gateway.stage,
-        connection_id: &connection_id,
-        connected_at_ms,
-        source_ip: &source_ip,
-        user_agent: user_agent.as_deref(),
-    };
+    let caller = Arc::new(Caller {
+        stage: gateway.stage.clone(),
+        connection_id: request_id(),
+        connected_at_ms: epoch_ms(),
+        source_ip: peer.ip().to_string(),
+        user_agent: headers
+            .get("user-agent")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+    });
     let event = websocket_event(
         Kind::Connect {
             headers: &headers,
@@ -291,24 +285,15 @@ async fn connect(
     }
     let (outbox, inbox) = mpsc::unbounded_channel();
     gateway.connections.lock().unwrap().insert(
-        connection_id.clone(),
+        caller.connection_id.clone(),
         Connection {
             outbox: outbox.clone(),
-            connected_at_ms,
-            source_ip: source_ip.clone(),
-            user_agent: user_agent.clone(),
+            caller: caller.clone(),
         },
     );
     upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
-            let caller = Caller {
-                stage: &gateway.stage,
-                connection_id: &connection_id,
-                connected_at_ms,
-                source_ip: &source_ip,
-                user_agent: user_agent.as_deref(),
-            };
             serve(&gateway, socket, outbox, inbox, &caller).await;
         })
 }
@@ -320,7 +305,7 @@ async fn serve(
     socket: WebSocket,
     outbox: mpsc::UnboundedSender<Outgoing>,
     mut inbox: mpsc::UnboundedReceiver<Outgoing>,
-    caller: &Caller<'_>,
+    caller: &Caller,
 ) {
     let (mut sink, mut stream) = socket.split();
     let writer = tokio::spawn(async move {
@@ -398,7 +383,7 @@ async fn serve(
         .connections
         .lock()
         .unwrap()
-        .remove(caller.connection_id);
+        .remove(&caller.connection_id);
     drop(outbox);
     let _ = writer.await;
     let event = websocket_event(Kind::Disconnect { status, reason }, caller);
@@ -434,12 +419,13 @@ async fn manage(
             StatusCode::NO_CONTENT.into_response()
         }
         Method::GET => {
-            let connected_at = iso_time(connection.connected_at_ms);
+            let caller = &connection.caller;
+            let connected_at = iso_time(caller.connected_at_ms);
             axum::Json(json!({
                 "ConnectedAt": connected_at,
                 "Identity": {
-                    "SourceIp": connection.source_ip,
-                    "UserAgent": connection.user_agent,
+                    "SourceIp": caller.source_ip,
+                    "UserAgent": caller.user_agent,
                 },
                 "LastActiveAt": connected_at,
             }))
@@ -491,13 +477,13 @@ mod tests {
 
     const OPAQUE: [&str; 3] = ["headers", "multiValueHeaders", "body"];
 
-    fn caller() -> Caller<'static> {
+    fn caller() -> Caller {
         Caller {
-            stage: "prod",
-            connection_id: "AAAA1234=",
+            stage: "prod".into(),
+            connection_id: "AAAA1234=".into(),
             connected_at_ms: 1_707_502_303_419,
-            source_ip: "127.0.0.1",
-            user_agent: Some("tungstenite"),
+            source_ip: "127.0.0.1".into(),
+            user_agent: Some("tungstenite".into()),
         }
     }
 

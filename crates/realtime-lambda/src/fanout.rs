@@ -99,3 +99,58 @@ async fn deliver(realtime: &Realtime, record: &EventRecord) -> Result<(), String
     }
     failed.map_or(Ok(()), Err)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn record(event_name: &str, pk: &str, sk: &str) -> EventRecord {
+        serde_json::from_value(json!({
+            "eventID": "1",
+            "eventName": event_name,
+            "eventSource": "aws:dynamodb",
+            "awsRegion": "us-east-1",
+            "dynamodb": {
+                "Keys": {"PK": {"S": pk}, "SK": {"S": sk}},
+                "SequenceNumber": "100",
+                "SizeBytes": 26,
+                "StreamViewType": "NEW_AND_OLD_IMAGES"
+            }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn order_items_inserted_or_modified_are_order_events() {
+        let order = |name| record(name, "USER#42", "ORDER#01KHJM5T0D49SDFHRGYMMJBAW7");
+
+        assert_eq!(
+            order_event_kind(&order("INSERT")),
+            Some(OrderEventKind::Created)
+        );
+        assert_eq!(
+            order_event_kind(&order("MODIFY")),
+            Some(OrderEventKind::StatusChanged)
+        );
+        assert_eq!(order_event_kind(&order("REMOVE")), None);
+    }
+
+    #[test]
+    fn every_other_item_passes_by() {
+        for (pk, sk) in [
+            ("USER#42", "PROFILE"),
+            ("ORDER#01KHJM5T0D49SDFHRGYMMJBAW7", "ORDER"),
+            ("SUBSCRIBERS#42", "CONNECTION#abc"),
+            ("CONNECTION#abc", "SUBSCRIPTION#42"),
+            ("IDEMPOTENCY#k", "IDEMPOTENCY"),
+        ] {
+            assert_eq!(
+                order_event_kind(&record("INSERT", pk, sk)),
+                None,
+                "{pk} {sk}"
+            );
+        }
+    }
+}
