@@ -5,7 +5,7 @@
 #   compose          docker-compose -f deploy/docker-compose.yml config -q (Debian's docker-compose)
 #   shell-lint       shellcheck -x over deploy/*.sh and deploy/scripts/*.sh (sourced files followed)
 #   lambda-zip       the real x86_64 function zips: cargo lambda build --release --output-format zip
-#                    (twinstack-lambda, twinstack-pipeline-lambda)
+#                    (twinstack-lambda, twinstack-realtime-lambda beside it, twinstack-pipeline-lambda)
 #   helm             helm/tests (pytest): lint and render with helm-python-sdk, kubernetes-validate
 #                    --strict for 1.33/1.34/1.35, CRD schemas, checkov, assertions; deploy/ manifests
 #                    and add-ons against their CRD schemas; deploy/sql/database-roles.sql on Postgres
@@ -21,7 +21,8 @@
 # Debian's shellcheck and docker-compose, and cargo-lambda through install-deps.sh.
 # Tools that may phone home (the CDK CLI, checkov, the tests) run in a loopback-only network
 # namespace (unshare -n, so as root). TWINSTACK_LAMBDA_ZIP=PATH uses that x86_64 zip instead of
-# building one; TWINSTACK_PIPELINE_LAMBDA_ZIP=PATH likewise for twinstack-pipeline-lambda.
+# building one (and ../twinstack-realtime-lambda/bootstrap.zip beside its directory);
+# TWINSTACK_PIPELINE_LAMBDA_ZIP=PATH likewise for twinstack-pipeline-lambda.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -134,6 +135,9 @@ function_zip() {
 
 lambda_zip_step() {
   function_zip twinstack-lambda "$lambda_zip" "${TWINSTACK_LAMBDA_ZIP:-}" || return 1
+  # The stack takes the real-time function's zip from beside the API's (infra/lib/realtime.ts): a
+  # given API zip brings its own.
+  function_zip twinstack-realtime-lambda "$realtime_lambda_zip" "${TWINSTACK_LAMBDA_ZIP:+$realtime_lambda_zip}" || return 1
   if [ -z "${TWINSTACK_PIPELINE_LAMBDA_ZIP:-}" ] && [ ! -f crates/pipeline-lambda/Cargo.toml ]; then
     # Until the function's crate exists, PipelineStack's template (state machine, roles, nag, ASL)
     # is still checked, around a zip that says what it is.
@@ -158,8 +162,14 @@ cdk_tests_step() {
 zip_or_placeholder() {
   local zip="$1"
   if [ ! -f "$zip" ]; then
-    zip="$(mktemp -d "$work/placeholder-XXXXXX")/bootstrap.zip"
-    printf 'placeholder, not a function\n' >"$zip"
+    # Side by side, as the stacks look for them (the real-time zip beside the API's).
+    local placeholders binary
+    placeholders="$(mktemp -d "$work/placeholder-XXXXXX")"
+    for binary in twinstack-lambda twinstack-realtime-lambda twinstack-pipeline-lambda; do
+      mkdir -p "$placeholders/$binary"
+      printf 'placeholder, not a function\n' >"$placeholders/$binary/bootstrap.zip"
+    done
+    zip="$placeholders/$(basename "$(dirname "$zip")")/bootstrap.zip"
     printf '\n!!! NO REAL LAMBDA ZIP: synthesising with a PLACEHOLDER (%s).\n!!! The lambda-zip step failed; this run fails.\n\n' "$zip" >&2
   fi
   printf '%s' "$zip"
@@ -194,6 +204,7 @@ asl_step() {
 
 install_tools
 lambda_zip="${TWINSTACK_LAMBDA_ZIP:-$root/target/twinstack/lambda-x86_64/twinstack-lambda/bootstrap.zip}"
+realtime_lambda_zip="$(dirname "$(dirname "$lambda_zip")")/twinstack-realtime-lambda/bootstrap.zip"
 pipeline_lambda_zip="${TWINSTACK_PIPELINE_LAMBDA_ZIP:-$root/target/twinstack/lambda-x86_64/twinstack-pipeline-lambda/bootstrap.zip}"
 
 step hadolint "$venv/bin/hadolint" deploy/Dockerfile

@@ -24,6 +24,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { type ApiMetricSource, serverlessDashboard } from './dashboard';
+import { RealtimeApi } from './realtime';
 import { HEALTH_PATH, failover, healthCheck, hostedZone } from './failover';
 import { type DrSettings, type ServerlessSettings, drSettings, serverlessSettings } from './settings';
 import { type KeyType, type TableDefinition, loadTableDefinition } from './table-definition';
@@ -96,6 +97,8 @@ export class ServerlessStack extends Stack {
   readonly dashboard: cloudwatch.Dashboard;
   /** Undefined with `-c domainName=none`. */
   readonly healthCheck?: route53.HealthCheck;
+  /** The real-time feed; the primary region's only (it consumes that table's stream). */
+  readonly realtime?: RealtimeApi;
 
   constructor(scope: Construct, id: string, props: ServerlessStackProps = {}) {
     super(scope, id, {
@@ -115,6 +118,7 @@ export class ServerlessStack extends Stack {
             sortKey: { name: definition.sortKey.name, type: attributeType(definition.sortKey.type) },
             billing: dynamodb.Billing.onDemand(),
             timeToLiveAttribute: definition.timeToLiveAttribute,
+            dynamoStream: dynamodb.StreamViewType[definition.streamViewType],
             pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: definition.pointInTimeRecovery },
             // Replicated writes (active-active): the standby region's function works on this replica.
             replicas: dr.standbyRegion ? [{ region: dr.standbyRegion }] : [],
@@ -167,6 +171,10 @@ export class ServerlessStack extends Stack {
       reason:
         'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so their resource is "*" (added by the Function construct).',
     });
+
+    if (regionRole === 'primary') {
+      this.realtime = new RealtimeApi(this, 'Realtime', { table: this.table, settings, logRetention: LOG_RETENTION });
+    }
 
     const api = settings.httpApi ? this.httpApi(settings) : this.restApi(settings);
     this.apiUrl = api.url;

@@ -21,10 +21,14 @@ export interface TableDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
   readonly timeToLiveAttribute: string;
+  /** What the table's stream carries; the real-time fan-out reads it. */
+  readonly streamViewType: StreamViewType;
   readonly pointInTimeRecovery: boolean;
 }
 
-const FIELDS = ['tableName', 'billingMode', 'partitionKey', 'sortKey', 'timeToLiveAttribute', 'pointInTimeRecovery'];
+export type StreamViewType = 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+
+const FIELDS = ['tableName', 'billingMode', 'partitionKey', 'sortKey', 'timeToLiveAttribute', 'streamViewType', 'pointInTimeRecovery'];
 
 function key(value: unknown, field: string): KeyAttribute {
   const attribute = value as Record<string, unknown> | null;
@@ -53,6 +57,9 @@ export function parseTableDefinition(text: string): TableDefinition {
   if (typeof json.tableName !== 'string' || json.tableName === '') throw new Error('tableName must be a string');
   if (json.billingMode !== 'PAY_PER_REQUEST') throw new Error('billingMode must be PAY_PER_REQUEST (on demand)');
   if (typeof json.timeToLiveAttribute !== 'string') throw new Error('timeToLiveAttribute must be a string');
+  if (json.streamViewType !== 'NEW_IMAGE' && json.streamViewType !== 'NEW_AND_OLD_IMAGES') {
+    throw new Error('streamViewType must be NEW_IMAGE or NEW_AND_OLD_IMAGES (the real-time fan-out reads new images)');
+  }
   if (typeof json.pointInTimeRecovery !== 'boolean') throw new Error('pointInTimeRecovery must be a boolean');
   return {
     tableName: json.tableName,
@@ -60,6 +67,7 @@ export function parseTableDefinition(text: string): TableDefinition {
     partitionKey: key(json.partitionKey, 'partitionKey'),
     sortKey: key(json.sortKey, 'sortKey'),
     timeToLiveAttribute: json.timeToLiveAttribute,
+    streamViewType: json.streamViewType,
     pointInTimeRecovery: json.pointInTimeRecovery,
   };
 }

@@ -20,9 +20,15 @@ process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
  * not look inside the zip). `cdk synth` in CI uses the real zip (deploy/scripts/validate-deployables.sh).
  */
 export function fixtureZip(): string {
-  const zip = path.join(scratch, 'bootstrap.zip');
-  if (!fs.existsSync(zip)) fs.writeFileSync(zip, 'not a real function: template assertions only');
-  return zip;
+  // cargo-lambda's layout, one directory per binary: the real-time function's zip sits beside it.
+  for (const binary of ['twinstack-lambda', 'twinstack-realtime-lambda']) {
+    const zip = path.join(scratch, 'lambda', binary, 'bootstrap.zip');
+    if (!fs.existsSync(zip)) {
+      fs.mkdirSync(path.dirname(zip), { recursive: true });
+      fs.writeFileSync(zip, 'not a real function: template assertions only');
+    }
+  }
+  return path.join(scratch, 'lambda', 'twinstack-lambda', 'bootstrap.zip');
 }
 
 export interface BuiltApp {

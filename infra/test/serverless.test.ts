@@ -136,7 +136,9 @@ describe('the function', () => {
 
   test('IAM allows exactly the table actions the store uses, on the table only', () => {
     const t = template();
-    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+    // The API function's role; the real-time function's has its own test (realtime.test.ts).
+    const apiRole = { Roles: [{ Ref: Match.stringLikeRegexp('^FunctionRole') }] };
+    const statements = Object.values(t.findResources('AWS::IAM::Policy', { Properties: apiRole })).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>,
     );
     const dynamo = statements.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('dynamodb:')));
@@ -148,14 +150,15 @@ describe('the function', () => {
     assert.ok(!statements.some((s) => [s.Action].flat().includes('dynamodb:*')));
   });
 
-  test('the function role carries no AWS-managed policy', () => {
+  test('the function roles carry no AWS-managed policy', () => {
     const t = template();
     const roles = t.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }] } },
     });
 
-    assert.equal(Object.keys(roles).length, 1);
-    assert.equal(Object.values(roles)[0].Properties.ManagedPolicyArns, undefined);
+    // The API function's and the real-time function's.
+    assert.equal(Object.keys(roles).length, 2);
+    for (const role of Object.values(roles)) assert.equal(role.Properties.ManagedPolicyArns, undefined);
   });
 });
 
@@ -164,7 +167,9 @@ describe('API Gateway', () => {
     const t = template();
 
     t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
-    t.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    // No HTTP API; the one v2 API is the real-time WebSocket API (realtime.test.ts).
+    assert.equal(Object.keys(t.findResources('AWS::ApiGatewayV2::Api', { Properties: { ProtocolType: 'HTTP' } })).length, 0);
+    t.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     t.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
     t.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'ANY',

@@ -144,6 +144,11 @@ impl LambdaEmulator {
         self.port
     }
 
+    /// The function's Invoke API, for events other than HTTP requests.
+    pub fn invoker(&self) -> crate::LambdaInvoker {
+        crate::LambdaInvoker::new(self.port, &self.binary)
+    }
+
     fn wait_listening(&mut self, timeout: Duration) -> anyhow::Result<()> {
         let deadline = std::time::Instant::now() + timeout;
         while std::time::Instant::now() < deadline {

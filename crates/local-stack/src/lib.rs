@@ -61,23 +61,35 @@
 //! # S3
 //!
 //! [`MotoS3`] is moto's S3-compatible server (`moto_server`) on a free loopback port.
+//!
+//! # API Gateway WebSocket and DynamoDB Streams (test and bench harnesses)
+//!
+//! [`WebSocketGatewayHarness`] stands in for an API Gateway WebSocket API (routes, Lambda proxy
+//! events, `@connections`) and [`StreamPollerHarness`] for Lambda's DynamoDB stream event source
+//! mapping; both invoke a function under [`LambdaEmulator`] through [`LambdaInvoker`].
 
 mod cluster;
 mod command;
 mod dynamodb_local;
+mod dynamodb_streams;
 mod lambda_emulator;
+mod lambda_invoke;
 mod moto_s3;
 mod net;
 mod pg_bin;
 mod psql;
 mod shared;
 mod watchdog;
+mod websocket_gateway;
 
 pub use cluster::{DATABASE_URL_ENV, PostgresCluster, RestartUnsupported};
 pub use dynamodb_local::{DYNAMODB_LOCAL_DIR_ENV, DynamoDbLocal};
+pub use dynamodb_streams::{EventSourceMapping, StreamPollerHarness};
 pub use lambda_emulator::{LambdaEmulator, Profile};
+pub use lambda_invoke::LambdaInvoker;
 pub use moto_s3::MotoS3;
 pub use net::{free_port, wait_for_http, wait_for_status};
 pub use pg_bin::pg_bin;
 pub use psql::psql;
 pub use shared::{shared, try_shared};
+pub use websocket_gateway::{BoundGateway, GatewayRoutes, WebSocketGatewayHarness};

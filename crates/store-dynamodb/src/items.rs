@@ -55,6 +55,15 @@ pub(crate) fn read_order(item: Item) -> Result<Order, StoreError> {
     read::<StoredOrder, _>(item, "order")
 }
 
+/// An order item as a DynamoDB stream record's `NewImage` carries it (Lambda's event types hold
+/// images as `serde_dynamo` items), read through the same stored form as the store's own reads.
+pub fn order_from_stream_image(image: serde_dynamo::Item) -> Result<Order, StoreError> {
+    serde_dynamo::from_item::<_, StoredOrder>(image)
+        .map_err(|err| corrupt(format_args!("order image: {err}")))?
+        .try_into()
+        .map_err(|why| corrupt(format_args!("order image: {why}")))
+}
+
 pub(crate) fn read_product(item: Item) -> Result<Product, StoreError> {
     read::<StoredProduct, _>(item, "product")
 }

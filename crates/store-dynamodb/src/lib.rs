@@ -83,6 +83,7 @@ mod update;
 mod users;
 
 pub use aws_sdk_dynamodb::Client;
+pub use items::order_from_stream_image;
 pub use seed::{load_data_set, read_data_set};
 pub use settings::{
     DynamoSettings, ENDPOINT_ENV, LOCAL_REGION, REGION_ENV, SettingsError, TABLE_NAME_ENV, client,

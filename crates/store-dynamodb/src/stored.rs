@@ -274,6 +274,19 @@ mod tests {
     }
 
     #[test]
+    fn an_order_in_a_stream_image_reads_as_the_same_order() {
+        let mut stored = item(stored_order());
+        stored.extend(item([
+            ("PK", s("USER#1")),
+            ("SK", s("ORDER#01KHJM5T0D49SDFHRGYMMJBAW7")),
+        ]));
+
+        let image = serde_dynamo::Item::from(stored);
+
+        assert_eq!(items::order_from_stream_image(image).unwrap(), placed());
+    }
+
+    #[test]
     fn a_user_item_of_the_previous_version_reads_as_the_same_user() {
         let stored = item([
             ("PK", s("USER#1")),

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TableStatus,
-    TimeToLiveSpecification, TimeToLiveStatus,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use serde::Deserialize;
 use twinstack_core::StoreError;
@@ -33,6 +33,9 @@ pub struct TableDefinition {
     pub sort_key: KeyAttribute,
     /// The attribute DynamoDB's TTL deletes expired items by (epoch seconds).
     pub time_to_live_attribute: String,
+    /// What the table's stream records carry (`NEW_AND_OLD_IMAGES`, which global tables require): the
+    /// real-time fan-out reads orders from it.
+    pub stream_view_type: String,
     /// Applied by the CDK stack only: [`create_table`] makes development and test tables.
     pub point_in_time_recovery: bool,
 }
@@ -66,10 +69,16 @@ impl TableDefinition {
             (&self.partition_key, KeyType::Hash),
             (&self.sort_key, KeyType::Range),
         ];
+        let stream = StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(StreamViewType::from(self.stream_view_type.as_str()))
+            .build()
+            .map_err(build_error)?;
         let mut request = client
             .create_table()
             .table_name(table)
-            .billing_mode(BillingMode::from(self.billing_mode.as_str()));
+            .billing_mode(BillingMode::from(self.billing_mode.as_str()))
+            .stream_specification(stream);
         for (key, key_type) in keys {
             request = request
                 .key_schema(
@@ -240,6 +249,12 @@ mod tests {
             ]
         );
         assert_eq!(input.get_global_secondary_indexes(), &None);
+        let stream = input.get_stream_specification().as_ref().unwrap();
+        assert!(stream.stream_enabled());
+        assert_eq!(
+            stream.stream_view_type(),
+            Some(&StreamViewType::NewAndOldImages)
+        );
     }
 
     #[test]

@@ -13,15 +13,13 @@ pub const REGION: &str = "us-east-1";
 
 /// Creates `table` on the shared DynamoDB Local and loads the seed data into it.
 pub async fn seeded_table(table: &str) -> DynamoSettings {
-    let settings = DynamoSettings::local(DynamoDbLocal::shared().endpoint(), table);
-    // Seeding is a bulk load onto DynamoDB Local, which a loaded 2-core machine slows to seconds a
-    // batch: the same room the function gets (see `start_emulator`), so a queue is not an outage.
-    let seeding = DynamoSettings {
+    let settings = DynamoSettings {
+        // As the functions get below: a cold DynamoDB Local on a loaded machine is slow, not down.
         attempt_timeout: Duration::from_secs(30),
         operation_timeout: Duration::from_secs(60),
-        ..settings.clone()
+        ..DynamoSettings::local(DynamoDbLocal::shared().endpoint(), table)
     };
-    let client = twinstack_store_dynamodb::client(&seeding).await;
+    let client = twinstack_store_dynamodb::client(&settings).await;
     twinstack_store_dynamodb::create_table(&client, table)
         .await
         .expect("create table");
@@ -60,10 +58,15 @@ fn start_emulator() -> LambdaEmulator {
     })
     .join()
     .expect("seeding the table");
+    api_emulator(&table)
+}
+
+/// `twinstack-lambda` under `cargo lambda watch`, on `table` of the shared DynamoDB Local.
+pub fn api_emulator(table: &str) -> LambdaEmulator {
     let endpoint = DynamoDbLocal::shared().endpoint();
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let env = [
-        ("TABLE_NAME", table.as_str()),
+        ("TABLE_NAME", table),
         ("DYNAMODB_ENDPOINT", endpoint.as_str()),
         ("AWS_REGION", REGION),
         ("RUST_LOG", "warn"),

@@ -4,6 +4,7 @@
 pub mod lambda;
 pub mod otlp;
 pub mod postgres;
+pub mod realtime_lambda;
 
 /// The data set every test twin is seeded with: ids 1..=20, two orders each, the full catalogue.
 pub const SEED_USERS: u32 = 20;
