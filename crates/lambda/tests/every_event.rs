@@ -132,15 +132,13 @@ fn own_events() -> Vec<(String, Vec<u8>, u16, &'static str)> {
 }
 
 fn start_function(runtime_api: std::net::SocketAddr, env: &[(&str, String)]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_twinstack-lambda"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
+    let mut command = Command::from(twinstack_twins::lambda::function_command(
+        env!("CARGO_BIN_EXE_twinstack-lambda"),
+        FUNCTION,
+        runtime_api,
+        env,
+    ));
+    command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -205,14 +203,7 @@ async fn invoke(api: &mut RuntimeApi, seq: u64, name: &str, payload: Vec<u8>) ->
 async fn every_http_event_answers_in_the_envelope_and_none_is_a_function_error() {
     // Arrange: the real binary on a seeded table, and every event.
     let settings = twinstack_twins::lambda::seeded_table("every-event").await;
-    let env = [
-        ("TABLE_NAME", settings.table.clone()),
-        (
-            "DYNAMODB_ENDPOINT",
-            twinstack_local_stack::DynamoDbLocal::shared().endpoint(),
-        ),
-        ("AWS_REGION", twinstack_twins::lambda::REGION.to_owned()),
-    ];
+    let env = twinstack_twins::lambda::function_env(&settings);
     let mut api = RuntimeApi::start(Identity {
         function_arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}"),
         timeout: Duration::from_secs(60),
