@@ -16,6 +16,9 @@ pub const RETRY_AFTER_SECS: u32 = 1;
 #[derive(Debug)]
 pub enum ApiError {
     MalformedJson(String),
+    /// What arrived cannot be read as an HTTP request at all (on Lambda: an event that cannot be
+    /// turned into one), with the reason.
+    MalformedRequest(String),
     /// Broken rules, sorted by field path.
     Validation(Vec<FieldError>),
     InvalidId(&'static str),
@@ -44,6 +47,7 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
             ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, ErrorCode::MalformedJson),
+            ApiError::MalformedRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::MalformedRequest),
             ApiError::Validation(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::ValidationFailed,
@@ -75,6 +79,9 @@ impl ApiError {
     fn message(&self) -> String {
         match self {
             ApiError::MalformedJson(reason) => format!("the body is not valid JSON: {reason}"),
+            ApiError::MalformedRequest(reason) => {
+                format!("the request could not be read: {reason}")
+            }
             ApiError::Validation(_) => "the request is not valid".into(),
             ApiError::InvalidId(what) => format!("the path does not hold a valid {what}"),
             ApiError::InvalidQuery(_) => "the query string is not valid".into(),
@@ -152,6 +159,7 @@ fn unknown_references(unknown: UnknownReferences) -> ApiError {
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     MalformedJson,
+    MalformedRequest,
     ValidationFailed,
     InvalidId,
     InvalidQuery,

@@ -73,6 +73,11 @@ pub fn lambda_request_id<B>(mut request: Request<B>) -> Request<B> {
 
 static COLD: AtomicBool = AtomicBool::new(true);
 
+/// True for the process's first invocation only; each invocation asks once.
+pub fn take_cold_start() -> bool {
+    COLD.swap(false, Ordering::Relaxed)
+}
+
 /// The X-Ray trace header, as API Gateway and ALB send it.
 pub const XRAY_HEADER: &str = "x-amzn-trace-id";
 
@@ -87,7 +92,7 @@ pub fn invocation<B>(mut request: Request<B>) -> Request<B> {
     };
     let invocation = twinstack_http::telemetry::Invocation {
         lambda_request_id: context.request_id.clone(),
-        cold_start: COLD.swap(false, Ordering::Relaxed),
+        cold_start: take_cold_start(),
     };
     let xray = context
         .xray_trace_id

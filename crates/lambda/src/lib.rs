@@ -11,6 +11,7 @@
 pub mod adapt;
 pub mod consumed_capacity;
 pub mod emf;
+pub mod event;
 pub mod flush;
 
 use axum::Router;

@@ -24,13 +24,14 @@ async fn main() -> Result<(), Error> {
     let request_timeout = twinstack_http::RequestTimeout::from_env()?;
     let router = twinstack_lambda::router(&settings, request_timeout).await;
     let app = twinstack_lambda::lambda_app(router);
+    let handler = twinstack_lambda::event::EveryEvent::new(app);
     if telemetry.is_tracing() {
-        // As `lambda_http::run` does, plus the flush around each invocation.
-        lambda_http::lambda_runtime::Runtime::new(lambda_http::Adapter::from(app))
+        // As `lambda_runtime::run` does, plus the flush around each invocation.
+        lambda_http::lambda_runtime::Runtime::new(handler)
             .layer(twinstack_lambda::flush::FlushLayer(telemetry))
             .run()
             .await
     } else {
-        lambda_http::run(app).await
+        lambda_http::lambda_runtime::run(handler).await
     }
 }

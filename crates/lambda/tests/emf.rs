@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -88,23 +88,13 @@ struct Function {
 
 impl Function {
     fn start(runtime_api: std::net::SocketAddr, env: &[(&str, String)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_twinstack-lambda"));
-        command
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string())
-            .env("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .env(
-                "AWS_LAMBDA_LOG_GROUP_NAME",
-                format!("/aws/lambda/{FUNCTION}"),
-            )
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]0000")
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        let mut command = twinstack_twins::lambda::function_command(
+            env!("CARGO_BIN_EXE_twinstack-lambda"),
+            FUNCTION,
+            runtime_api,
+            env,
+        );
+        command.stdout(Stdio::piped()).stderr(Stdio::null());
         let mut child = command.spawn().expect("the function binary starts");
         let stdout = child.stdout.take().unwrap();
         let (tx, lines) = mpsc::channel();
@@ -227,14 +217,7 @@ fn is_cold_start(document: &Value) -> bool {
 async fn each_request_writes_one_valid_emf_line_and_each_process_one_cold_start() {
     // Arrange: a seeded table on DynamoDB Local, the Runtime API, the real binary.
     let settings = twinstack_twins::lambda::seeded_table("emf").await;
-    let env = [
-        ("TABLE_NAME", settings.table.clone()),
-        (
-            "DYNAMODB_ENDPOINT",
-            twinstack_local_stack::DynamoDbLocal::shared().endpoint(),
-        ),
-        ("AWS_REGION", twinstack_twins::lambda::REGION.to_owned()),
-    ];
+    let env = twinstack_twins::lambda::function_env(&settings);
     let mut api = runtime_api().await;
     let function = Function::start(api.addr, &env);
 

@@ -29,6 +29,41 @@ pub async fn seeded_table(table: &str) -> DynamoSettings {
     settings
 }
 
+/// The environment that points the function binary at `settings`' table on DynamoDB Local.
+pub fn function_env(settings: &DynamoSettings) -> [(&'static str, String); 3] {
+    [
+        ("TABLE_NAME", settings.table.clone()),
+        ("DYNAMODB_ENDPOINT", DynamoDbLocal::shared().endpoint()),
+        ("AWS_REGION", REGION.to_owned()),
+    ]
+}
+
+/// The function `binary` as Lambda starts a custom runtime, named `function`: Lambda's variables
+/// and `env` only, talking to the Runtime API at `runtime_api`.
+pub fn function_command(
+    binary: &str,
+    function: &str,
+    runtime_api: std::net::SocketAddr,
+    env: &[(&str, String)],
+) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_LAMBDA_RUNTIME_API", runtime_api.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", function)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env(
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            format!("/aws/lambda/{function}"),
+        )
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]0000")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null());
+    command
+}
+
 /// Asserts that `trace_id` comes from X-Ray's id generator: its first 8 hex digits are the epoch
 /// seconds of now (within the hour).
 pub fn assert_xray_trace_id(trace_id: &str) {
