@@ -269,3 +269,35 @@ async fn sigterm_closes_websockets_with_1001_after_the_drain_and_exits_cleanly()
     assert_eq!(socket.expect_close(1001).await, "server shutting down");
     assert_exits_cleanly_in_time(&mut server).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_with_a_connection_stalled_in_its_headers_exits_within_the_header_read_timeout() {
+    // Arrange: a drain deadline far beyond the header read timeout and the wait below.
+    let database_url = twinstack_local_stack::shared()
+        .create_database("stalled")
+        .unwrap();
+    twinstack_twins::postgres::seed(&database_url).await;
+    let port = twinstack_local_stack::free_port();
+    let mut server = ServerProcess(
+        twinstack_server(&["serve"], &database_url, port)
+            .env("SHUTDOWN_TIMEOUT_SECS", "120")
+            .env("HEADER_READ_TIMEOUT_SECS", "2")
+            .spawn()
+            .unwrap(),
+    );
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    twinstack_local_stack::wait_for_http(&api.url("/healthz"), Duration::from_secs(15))
+        .await
+        .unwrap();
+    assert!(eventually_status(&api, "/readyz", 200, Duration::from_secs(15)).await);
+    let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stalled
+        .write_all(b"GET /api/health HTTP/1.1\r\nhost: test\r\nx-half: ")
+        .unwrap();
+
+    // Act
+    sigterm(&server);
+
+    // Assert: the stalled connection does not hold the drain to its 120 s deadline.
+    assert_exits_cleanly_in_time(&mut server).await;
+}
