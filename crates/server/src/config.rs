@@ -47,6 +47,11 @@ pub struct Config {
     #[arg(long, env = "WS_OUTBOX_FRAMES", default_value_t = 256)]
     pub ws_outbox_frames: usize,
 
+    /// Requests served at once; past this, a request answers 503 `unavailable` with Retry-After
+    /// at once. Probes are never refused.
+    #[arg(long, env = "MAX_IN_FLIGHT_REQUESTS", default_value_t = 256)]
+    pub max_in_flight_requests: usize,
+
     #[command(flatten)]
     pub connections: ConnectionLimits,
 }

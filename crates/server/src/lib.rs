@@ -3,6 +3,7 @@
 pub mod config;
 mod connection;
 pub mod metrics;
+mod overload;
 pub mod realtime;
 
 use std::future::Future;
@@ -71,7 +72,11 @@ pub async fn serve(
             readiness: readiness.clone(),
         },
     )
-    .merge(realtime::router(PgStore::new(pool.clone()), hub.clone()));
+    .merge(realtime::router(PgStore::new(pool.clone()), hub.clone()))
+    .layer(axum::middleware::from_fn_with_state(
+        overload::InFlight::new(config.max_in_flight_requests),
+        overload::shed,
+    ));
 
     let (stopping_tx, mut stopping_rx) = watch::channel(false);
     let signal = async move {
