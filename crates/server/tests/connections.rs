@@ -1,13 +1,14 @@
 //! Hostile and unlucky clients, over raw TCP: slow headers, huge headers, idle keep-alive
-//! connections, more connections than the cap, half-closed requests and bodies written whole
-//! before the response is read.
+//! connections, more connections than the cap, half-closed requests, bodies written whole
+//! before the response is read, and more requests at once than the server takes.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use twinstack_server::ConnectionLimits;
+use twinstack_conformance::Api;
+use twinstack_server::{Config, ConnectionLimits};
 
 /// Bounds that only keep a broken server from hanging the suite.
 const NO_HANG: Duration = Duration::from_secs(20);
@@ -16,12 +17,17 @@ const HEALTH: &[u8] = b"GET /api/health HTTP/1.1\r\nhost: test\r\n\r\n";
 
 /// A seeded server with these connection limits.
 async fn server(connections: ConnectionLimits) -> SocketAddr {
+    configured_server(|config| config.connections = connections).await
+}
+
+/// A seeded server with the test configuration, changed by `configure`.
+async fn configured_server(configure: impl FnOnce(&mut Config)) -> SocketAddr {
     let database_url = twinstack_local_stack::shared()
         .create_database("connections")
         .unwrap();
     twinstack_twins::postgres::seed(&database_url).await;
     let mut config = twinstack_twins::postgres::config(database_url);
-    config.connections = connections;
+    configure(&mut config);
     twinstack_twins::postgres::serve(config).await
 }
 
@@ -220,4 +226,33 @@ async fn a_client_that_writes_all_of_an_oversized_body_first_reads_the_413() {
     let response = read_response(&mut client).await;
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     assert!(response.contains("\"payload_too_large\""), "{response}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_in_flight_limit_requests_are_shed_with_503_and_probes_still_answer() {
+    // Arrange: one slot, held by a request whose body is still on its way.
+    let address = configured_server(|config| config.max_in_flight_requests = 1).await;
+    let api = Api::new(format!("http://{address}"));
+    api.get("/api/products").await.expect(200);
+    let mut holder = TcpStream::connect(address).await.unwrap();
+    holder
+        .write_all(b"POST /api/users HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // Act
+    let shed = api.get("/api/products").await;
+
+    // Assert: shed in our envelope; the probes answer; once the slot is free, requests are served.
+    shed.expect_error(503, "unavailable");
+    assert_eq!(shed.header("retry-after"), Some("1"));
+    api.get("/healthz").await.expect(200);
+    api.get("/readyz").await.expect(200);
+    drop(holder);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while api.get("/api/products").await.status.as_u16() != 200 {
+        assert!(std::time::Instant::now() < deadline, "served again");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
