@@ -46,6 +46,63 @@ pub struct Config {
     /// Frames queued for one WebSocket client; a client this far behind is closed with 1013.
     #[arg(long, env = "WS_OUTBOX_FRAMES", default_value_t = 256)]
     pub ws_outbox_frames: usize,
+
+    /// Requests served at once; past this, a request answers 503 `unavailable` with Retry-After
+    /// at once. Probes are never refused.
+    #[arg(long, env = "MAX_IN_FLIGHT_REQUESTS", default_value_t = 256)]
+    pub max_in_flight_requests: usize,
+
+    #[command(flatten)]
+    pub connections: ConnectionLimits,
+}
+
+/// What one client connection may hold: time, header bytes, and its share of the server.
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request's headers must arrive within this many seconds of the server starting to wait for
+    /// them (on a new connection, or after the previous response); then the connection is closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+
+    /// A keep-alive connection that has neither sent nor received a byte for this many seconds is
+    /// closed (after its request in flight, if any).
+    #[arg(long, env = "KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 5)]
+    pub keep_alive_timeout_secs: u64,
+
+    /// Request line and headers larger than this answer 431 (at least 8192).
+    #[arg(
+        long,
+        env = "MAX_HEADER_BYTES",
+        default_value_t = 32 * 1024,
+        value_parser = clap::value_parser!(u32).range(8192..)
+    )]
+    pub max_header_bytes: u32,
+
+    /// Connections served at once; further ones wait in the listen backlog until one closes.
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 2048)]
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    /// The defaults the flags have.
+    fn default() -> Self {
+        Self {
+            header_read_timeout_secs: 10,
+            keep_alive_timeout_secs: 5,
+            max_header_bytes: 32 * 1024,
+            max_connections: 2048,
+        }
+    }
+}
+
+impl ConnectionLimits {
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+
+    pub fn keep_alive_timeout(&self) -> Duration {
+        Duration::from_secs(self.keep_alive_timeout_secs)
+    }
 }
 
 impl Config {
@@ -57,5 +114,26 @@ impl Config {
 
     pub fn shutdown_timeout(&self) -> Duration {
         Duration::from_secs(self.shutdown_timeout_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::ConnectionLimits;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        limits: ConnectionLimits,
+    }
+
+    #[test]
+    fn connection_limits_default_to_what_their_flags_default_to() {
+        assert_eq!(
+            Flags::parse_from(["twinstack-server"]).limits,
+            ConnectionLimits::default()
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! The Kubernetes twin: the shared router on a Postgres store, with readiness and graceful shutdown.
 
 pub mod config;
+mod connection;
 pub mod metrics;
+mod overload;
 pub mod realtime;
 
 use std::future::Future;
@@ -15,7 +17,7 @@ use twinstack_core::{Clock, Service, SystemClock};
 use twinstack_http::{Readiness, Settings};
 use twinstack_store_postgres::PgStore;
 
-pub use config::{Config, RequestTimeout};
+pub use config::{Config, ConnectionLimits, RequestTimeout};
 
 /// A pool that connects on first use, so the server starts (not ready) while the database is away.
 pub fn pool(config: &Config) -> anyhow::Result<PgPool> {
@@ -70,7 +72,11 @@ pub async fn serve(
             readiness: readiness.clone(),
         },
     )
-    .merge(realtime::router(PgStore::new(pool.clone()), hub.clone()));
+    .merge(realtime::router(PgStore::new(pool.clone()), hub.clone()))
+    .layer(axum::middleware::from_fn_with_state(
+        overload::InFlight::new(config.max_in_flight_requests),
+        overload::shed,
+    ));
 
     let (stopping_tx, mut stopping_rx) = watch::channel(false);
     let signal = async move {
@@ -79,13 +85,13 @@ pub async fn serve(
         tracing::info!("shutdown requested: draining in-flight requests");
         let _ = stopping_tx.send(true);
     };
-    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
+    let server = connection::serve(listener, app, &config.connections, signal);
     let deadline = async {
         let _ = stopping_rx.wait_for(|stopping| *stopping).await;
         tokio::time::sleep(config.shutdown_timeout()).await;
     };
     tokio::select! {
-        result = server => result.context("serving HTTP")?,
+        () = server => {}
         () = deadline => tracing::warn!("shutdown deadline passed with requests still in flight"),
     }
     // Upgraded connections are no longer the HTTP server's: they close once requests have drained.

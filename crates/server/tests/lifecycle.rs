@@ -217,6 +217,20 @@ async fn sigterm_stops_accepting_and_drains_in_flight_requests() {
     assert_exits_cleanly_in_time(&mut server).await;
 }
 
+/// The real binary serving a fresh seeded database, with `env` over the test defaults.
+async fn seeded_server_process(database: &str, env: &[(&str, &str)]) -> (ServerProcess, u16) {
+    let database_url = twinstack_local_stack::shared()
+        .create_database(database)
+        .unwrap();
+    twinstack_twins::postgres::seed(&database_url).await;
+    let port = twinstack_local_stack::free_port();
+    let server = twinstack_server(&["serve"], &database_url, port)
+        .envs(env.iter().copied())
+        .spawn()
+        .unwrap();
+    (ServerProcess(server), port)
+}
+
 fn sigterm(server: &ServerProcess) {
     let pid = server.0.id().to_string();
     assert!(
@@ -246,16 +260,7 @@ async fn assert_exits_cleanly_in_time(server: &mut ServerProcess) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_closes_websockets_with_1001_after_the_drain_and_exits_cleanly() {
     // Arrange: the real binary, a subscribed WebSocket client.
-    let database_url = twinstack_local_stack::shared()
-        .create_database("ws_sigterm")
-        .unwrap();
-    twinstack_twins::postgres::seed(&database_url).await;
-    let port = twinstack_local_stack::free_port();
-    let mut server = ServerProcess(
-        twinstack_server(&["serve"], &database_url, port)
-            .spawn()
-            .unwrap(),
-    );
+    let (mut server, port) = seeded_server_process("ws_sigterm", &[]).await;
     let twin =
         twinstack_twins::postgres::realtime_twin(Api::new(format!("http://127.0.0.1:{port}")));
     assert!(twin.wait_until_accepting(Duration::from_secs(15)).await);
@@ -267,5 +272,33 @@ async fn sigterm_closes_websockets_with_1001_after_the_drain_and_exits_cleanly()
 
     // Assert
     assert_eq!(socket.expect_close(1001).await, "server shutting down");
+    assert_exits_cleanly_in_time(&mut server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_with_a_connection_stalled_in_its_headers_exits_within_the_header_read_timeout() {
+    // Arrange: a drain deadline far beyond the header read timeout and the wait below.
+    let (mut server, port) = seeded_server_process(
+        "stalled",
+        &[
+            ("SHUTDOWN_TIMEOUT_SECS", "120"),
+            ("HEADER_READ_TIMEOUT_SECS", "2"),
+        ],
+    )
+    .await;
+    let api = Api::new(format!("http://127.0.0.1:{port}"));
+    twinstack_local_stack::wait_for_http(&api.url("/healthz"), Duration::from_secs(15))
+        .await
+        .unwrap();
+    assert!(eventually_status(&api, "/readyz", 200, Duration::from_secs(15)).await);
+    let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stalled
+        .write_all(b"GET /api/health HTTP/1.1\r\nhost: test\r\nx-half: ")
+        .unwrap();
+
+    // Act
+    sigterm(&server);
+
+    // Assert: the stalled connection does not hold the drain to its 120 s deadline.
     assert_exits_cleanly_in_time(&mut server).await;
 }

@@ -21,6 +21,8 @@ pub fn config(database_url: String) -> Config {
         request_timeout: RequestTimeout::default(),
         shutdown_timeout_secs: 5,
         ws_outbox_frames: 256,
+        max_in_flight_requests: 256,
+        connections: twinstack_server::ConnectionLimits::default(),
     }
 }
 
