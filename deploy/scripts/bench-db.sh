@@ -26,6 +26,7 @@ connections=${DATABASE_MAX_CONNECTIONS:-10}
 pg_port=${PG_PORT:-55433}
 port=${PORT:-18080}
 floor_port=${FLOOR_PORT:-18081}
+metrics_port=${METRICS_PORT:-18082}
 pg_dir=$(mktemp -d /tmp/twinstack-bench-XXXXXX)
 out=target/twinstack/bench-db
 mkdir -p "$out"
@@ -84,8 +85,8 @@ measure() {
 # Serves on PORT from server binary BIN, measures it into OUTPUT and stops it; sets what measure sets.
 measure_server() {
   local name=$1 server=$2 output=$3
-  DATABASE_URL=$database_url HOST=127.0.0.1 PORT=$port DATABASE_MAX_CONNECTIONS=$connections \
-    RUST_LOG=error "$server" serve &
+  DATABASE_URL=$database_url HOST=127.0.0.1 PORT=$port METRICS_PORT=$metrics_port \
+    DATABASE_MAX_CONNECTIONS=$connections RUST_LOG=error "$server" serve &
   http_pid=$!
   wait_for "http://127.0.0.1:$port/readyz"
   wait_for "http://127.0.0.1:$port/api/users/1"
