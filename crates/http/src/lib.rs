@@ -29,7 +29,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower::timeout::TimeoutLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use twinstack_core::{Service, Store};
 
@@ -63,10 +62,8 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::map_request(request_id::drop_malformed))
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(PropagateRequestIdLayer::x_request_id())
-                // Times, counts and logs each request: outside the timeout, so its 503 is included.
+                // Gives each request its id, times, counts and logs it: outside the timeout, so its
+                // 503 is included.
                 .layer(axum::middleware::from_fn_with_state(
                     RequestMetrics::default(),
                     observe::layer,

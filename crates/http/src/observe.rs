@@ -1,10 +1,11 @@
-//! The one middleware that watches every request, for all three reports on it: `Server-Timing`
-//! ([`crate::server_timing`]), the request metrics ([`crate::metrics`]) and the request's log line
-//! ([`crate::telemetry`]). One clock reading at each end and one look at the request serve all three,
-//! so they report the same duration, and a twin pays for one middleware instead of three.
+//! The one middleware that watches every request: its id ([`crate::request_id`]: kept or generated,
+//! echoed on the response) and all three reports on it, `Server-Timing` ([`crate::server_timing`]),
+//! the request metrics ([`crate::metrics`]) and the request's log line ([`crate::telemetry`]). One
+//! clock reading at each end and one look at the request serve them all, so they report the same
+//! duration, and a twin pays for one middleware instead of five.
 //!
-//! It sits inside the request-id layers (the log line carries the id) and outside the trace layer and
-//! the timeout, so the duration covers the error, timeout, 404 and 405 answers too.
+//! It sits outside the trace layer (whose span carries the id) and the timeout, so the duration
+//! covers the error, timeout, 404 and 405 answers too.
 
 use std::time::Instant;
 
@@ -26,7 +27,7 @@ pub async fn layer(
     let started = Instant::now();
     let route = request.extensions().get::<MatchedPath>().cloned();
     let method = request.method().clone();
-    let request_id = request.headers().get(request_id::HEADER).cloned();
+    let request_id = request_id::adopt_or_generate(request.headers_mut());
     // Only the log line wants it.
     let invocation = request.extensions_mut().remove::<Invocation>();
     let in_flight = request_metrics.in_flight();
@@ -39,13 +40,14 @@ pub async fn layer(
         .map_or(metrics::UNMATCHED_ROUTE, MatchedPath::as_str);
     let status = response.status();
     server_timing::insert(response.headers_mut(), elapsed, db);
+    let request_id = response
+        .headers_mut()
+        .entry(request_id::HEADER)
+        .or_insert(request_id);
     request_metrics.record(route, &method, status, elapsed);
     drop(in_flight);
     RequestLine {
-        request_id: request_id
-            .as_ref()
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or(""),
+        request_id: request_id.to_str().unwrap_or(""),
         method: &method,
         route,
         status,

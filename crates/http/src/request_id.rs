@@ -1,8 +1,10 @@
-//! Request ids: a client's well-formed `x-request-id` is kept, anything else is replaced by a fresh one.
+//! Request ids: a client's well-formed `x-request-id` is kept, anything else is replaced by a fresh one
+//! ([`crate::observe`] does both and echoes the id on the response).
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue};
 use tracing::Span;
+use uuid::fmt::Hyphenated;
 
 pub const HEADER: &str = "x-request-id";
 const MAX_LEN: usize = 128;
@@ -16,17 +18,27 @@ pub fn is_well_formed(value: &HeaderValue) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
 }
 
-/// Runs before the id is set, so a malformed id is regenerated rather than echoed.
-pub async fn drop_malformed(mut request: Request) -> Request {
-    let malformed = request.headers().get_all(HEADER).iter().count() > 1
-        || request
-            .headers()
-            .get(HEADER)
-            .is_some_and(|value| !is_well_formed(value));
-    if malformed {
-        request.headers_mut().remove(HEADER);
+/// The request's id: its own when there is one and it is well-formed, else a fresh one, which
+/// replaces whatever `headers` held, so the layers inside see the id the response will carry.
+pub(crate) fn adopt_or_generate(headers: &mut HeaderMap) -> HeaderValue {
+    let mut own = headers.get_all(HEADER).iter();
+    if let (Some(id), None) = (own.next(), own.next())
+        && is_well_formed(id)
+    {
+        return id.clone();
     }
-    request
+    let id = generate();
+    headers.insert(HEADER, id.clone());
+    id
+}
+
+/// A UUID v4 from the thread's random generator, seeded from the OS and kept in user space, so an id
+/// costs no system call.
+fn generate() -> HeaderValue {
+    let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+    let mut text = [0; Hyphenated::LENGTH];
+    HeaderValue::from_str(uuid.hyphenated().encode_lower(&mut text))
+        .expect("hex digits and hyphens are a valid header value")
 }
 
 /// The request span: method, matched route (never the raw path) and request id, with the
@@ -69,4 +81,37 @@ pub fn span(request: &Request) -> Span {
         crate::telemetry::adopt_parent(&span, parent);
     }
     span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_well_formed_id_is_kept() {
+        let mut headers = HeaderMap::new();
+        headers.insert(HEADER, HeaderValue::from_static("trace-abc-123"));
+
+        assert_eq!(adopt_or_generate(&mut headers), "trace-abc-123");
+        assert_eq!(headers[HEADER], "trace-abc-123");
+    }
+
+    #[test]
+    fn a_missing_malformed_or_repeated_id_is_replaced_by_a_fresh_uuid() {
+        let mut repeated = HeaderMap::new();
+        repeated.append(HEADER, HeaderValue::from_static("one"));
+        repeated.append(HEADER, HeaderValue::from_static("two"));
+        let mut malformed = HeaderMap::new();
+        malformed.insert(HEADER, HeaderValue::from_static("has space"));
+
+        for mut headers in [HeaderMap::new(), repeated, malformed] {
+            let id = adopt_or_generate(&mut headers);
+
+            let text = id.to_str().unwrap();
+            let uuid = uuid::Uuid::try_parse(text).unwrap();
+            assert_eq!(uuid.get_version_num(), 4, "{text}");
+            assert_eq!(headers.get_all(HEADER).iter().collect::<Vec<_>>(), [&id]);
+        }
+        assert_ne!(generate(), generate());
+    }
 }

@@ -48,13 +48,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let pool = pool(&config)?;
+    let store = PgStore::new(pool.clone());
     let readiness = Readiness::default();
-    tokio::spawn(wait_for_database(pool.clone(), readiness.clone()));
-    tokio::spawn(purge_expired_idempotency_keys(PgStore::new(pool.clone())));
+    tokio::spawn(wait_for_database(pool, readiness.clone()));
+    tokio::spawn(purge_expired_idempotency_keys(store.clone()));
     // Before the router, so no request goes unrecorded; METRICS_PORT=0 installs nothing.
     let metrics = match config.metrics_port {
         0 => None,
-        port => Some(metrics::MetricsServer::start(config.host, port, pool.clone()).await?),
+        port => Some(metrics::MetricsServer::start(config.host, port, store.clone()).await?),
     };
 
     let hub = realtime::Hub::new(config.ws_outbox_frames);
@@ -66,7 +67,7 @@ pub async fn serve(
 
     // The WebSocket route stays outside the API's request timeout: its connections live on.
     let app = twinstack_http::router(
-        Service::new(PgStore::new(pool.clone())),
+        Service::new(store.clone()),
         Settings {
             request_timeout: config.request_timeout.duration(),
             readiness: readiness.clone(),
@@ -100,7 +101,7 @@ pub async fn serve(
     if let Some(metrics) = metrics {
         metrics.stop().await;
     }
-    pool.close().await;
+    store.close().await;
     Ok(())
 }
 

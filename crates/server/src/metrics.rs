@@ -1,6 +1,6 @@
 //! Prometheus `/metrics` on a listener of its own (`METRICS_PORT`, same `HOST`), never on the API
 //! port: the request metrics the shared router records (see `twinstack_http::metrics`) and the
-//! database pool, read when scraped:
+//! store's connection pool, read when scraped:
 //!
 //! - `db_pool_connections{state="idle"|"in_use"}`: the pool's open connections, idle or lent out;
 //! - `db_pool_connections_max`: `DATABASE_MAX_CONNECTIONS`;
@@ -20,11 +20,11 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use twinstack_http::metrics::{DURATION_BUCKETS, REQUEST_DURATION_SECONDS};
+use twinstack_store_postgres::PgStore;
 
 pub const POOL_CONNECTIONS: &str = "db_pool_connections";
 pub const POOL_CONNECTIONS_MAX: &str = "db_pool_connections_max";
@@ -86,7 +86,7 @@ pub struct MetricsServer {
 
 impl MetricsServer {
     /// Installs the recorder (once per process) and serves `/metrics` on `host:port`.
-    pub async fn start(host: IpAddr, port: u16, pool: PgPool) -> anyhow::Result<Self> {
+    pub async fn start(host: IpAddr, port: u16, store: PgStore) -> anyhow::Result<Self> {
         let handle = recorder()?;
         let listener = TcpListener::bind((host, port))
             .await
@@ -96,7 +96,7 @@ impl MetricsServer {
             .route("/metrics", get(scrape))
             .with_state(Scrape {
                 handle: handle.clone(),
-                pool,
+                store,
             });
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -151,11 +151,11 @@ impl Drop for MetricsServer {
 #[derive(Clone)]
 struct Scrape {
     handle: PrometheusHandle,
-    pool: PgPool,
+    store: PgStore,
 }
 
 async fn scrape(State(scrape): State<Scrape>) -> impl IntoResponse {
-    record_pool(&scrape.pool);
+    record_pool(&scrape.store);
     (
         [(header::CONTENT_TYPE, CONTENT_TYPE)],
         scrape.handle.render(),
@@ -163,10 +163,10 @@ async fn scrape(State(scrape): State<Scrape>) -> impl IntoResponse {
 }
 
 /// The pool's figures as gauges, read now, so each scrape sees the pool as it is.
-fn record_pool(pool: &PgPool) {
-    let open = pool.size();
-    let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open);
-    metrics::gauge!(POOL_CONNECTIONS, "state" => "idle").set(f64::from(idle));
-    metrics::gauge!(POOL_CONNECTIONS, "state" => "in_use").set(f64::from(open - idle));
-    metrics::gauge!(POOL_CONNECTIONS_MAX).set(f64::from(pool.options().get_max_connections()));
+fn record_pool(store: &PgStore) {
+    let status = store.pool_status();
+    let idle = status.available.min(status.size);
+    metrics::gauge!(POOL_CONNECTIONS, "state" => "idle").set(idle as f64);
+    metrics::gauge!(POOL_CONNECTIONS, "state" => "in_use").set((status.size - idle) as f64);
+    metrics::gauge!(POOL_CONNECTIONS_MAX).set(status.max_size as f64);
 }

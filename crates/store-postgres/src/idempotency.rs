@@ -1,7 +1,7 @@
 //! Idempotency records: claimed atomically with the order they describe.
 
 use sqlx::types::Json;
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor};
 use twinstack_core::{IdempotencyKey, IdempotencyRecord, StoreError, Timestamp};
 
 use crate::documents::StoredOrder;
@@ -53,10 +53,13 @@ pub(crate) async fn claim(
 }
 
 /// Deletes the records expired at `now`, returning how many.
-pub(crate) async fn delete_expired(pool: &PgPool, now: Timestamp) -> Result<u64, StoreError> {
+pub(crate) async fn delete_expired(
+    conn: &mut PgConnection,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
     let done = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
         .bind(now.to_datetime())
-        .execute(pool)
+        .execute(conn)
         .await
         .map_err(classify)?;
     Ok(done.rows_affected())

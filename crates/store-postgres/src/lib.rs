@@ -1,6 +1,9 @@
 //! twinstack's Postgres adapter: [`PgStore`] implements core's [`Store`](twinstack_core::Store)
 //! port over sqlx.
 //!
+//! Queries run on sqlx connections from the store's own pool ([`connections`]), which takes a
+//! connection back without sqlx's ping, so each store call is one round trip.
+//!
 //! Queries are plain `sqlx::query*` calls with static SQL and bind parameters, so the crate builds
 //! from a fresh clone without a database. The schema lives in `migrations/`, embedded at compile
 //! time and applied by [`migrate`]. [`load_data_set`] and [`read_data_set`] serve `twinstack seed`.
@@ -30,6 +33,7 @@
 //! name; connection loss, pool timeouts, shutdowns, serialization failures and deadlocks become
 //! `StoreError::Unavailable`; the rest, including rows the domain rejects, `StoreError::Internal`.
 
+mod connections;
 mod documents;
 mod error;
 mod idempotency;
@@ -40,10 +44,13 @@ mod seed;
 mod store;
 mod users;
 
+pub use connections::PoolStatus;
 pub use seed::{load_data_set, read_data_set};
 pub use sqlx::PgPool;
 use sqlx::migrate::{MigrateError, Migrator};
 use twinstack_core::{StoreError, Timestamp};
+
+use crate::connections::Connections;
 
 /// The schema's migrations, embedded at compile time.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
@@ -57,20 +64,39 @@ pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    connections: Connections,
 }
 
 impl PgStore {
+    /// The store's connections come from `pool` and are pooled apart from it, as many as it
+    /// allows (see [`connections`]); `pool` stays free for migrations and seeding.
     pub fn new(pool: PgPool) -> Self {
-        PgStore { pool }
+        PgStore {
+            connections: Connections::new(pool.clone()),
+            pool,
+        }
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
 
+    /// The store's connections now: open (`size`), idle (`available`) and the maximum.
+    pub fn pool_status(&self) -> PoolStatus {
+        self.connections.status()
+    }
+
+    /// Closes the store's connections and `pool`'s, waiting for those lent out.
+    pub async fn close(&self) {
+        self.connections.close();
+        self.pool.close().await;
+    }
+
     /// Deletes idempotency records expired at `now` and returns how many. Expired records are
     /// already ignored and overwritten, so this only bounds the table's size; run it periodically.
     pub async fn delete_expired_idempotency(&self, now: Timestamp) -> Result<u64, StoreError> {
-        idempotency::delete_expired(&self.pool, now).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = idempotency::delete_expired(&mut lease, now).await;
+        lease.finish(outcome)
     }
 }

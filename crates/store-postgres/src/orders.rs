@@ -2,7 +2,7 @@
 
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
-use sqlx::{FromRow, PgExecutor, PgPool, Row};
+use sqlx::{Connection, FromRow, PgConnection, PgExecutor, Row};
 use twinstack_core::{
     CreateOrderOutcome, IdempotencyRecord, Order, OrderId, OrderStatus, StoreError, Timestamp,
     UserId,
@@ -18,17 +18,17 @@ pub(crate) const ALL: &str = "SELECT id, user_id, items, total_cents, status, cr
                               FROM orders ORDER BY id";
 
 pub(crate) async fn create(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     order: &Order,
     record: Option<&IdempotencyRecord>,
 ) -> Result<CreateOrderOutcome, StoreError> {
     let Some(record) = record else {
-        insert(pool, order).await?;
+        insert(conn, order).await?;
         return Ok(CreateOrderOutcome::Created);
     };
     // The order is created at the request's "now": the instant against which a held key is live.
     let now = order.created_at;
-    let mut tx = pool.begin().await.map_err(classify)?;
+    let mut tx = conn.begin().await.map_err(classify)?;
     if !idempotency::claim(&mut tx, record, now).await? {
         // The holder has committed (the claim waited for it), so this read sees its record.
         let held = idempotency::find(&mut *tx, &record.key, now)
@@ -61,19 +61,19 @@ async fn insert<'e>(executor: impl PgExecutor<'e>, order: &Order) -> Result<(), 
     Ok(())
 }
 
-pub(crate) async fn get(pool: &PgPool, id: OrderId) -> Result<Option<Order>, StoreError> {
+pub(crate) async fn get(conn: &mut PgConnection, id: OrderId) -> Result<Option<Order>, StoreError> {
     let query = sqlx::query_as::<_, OrderRow>(
         "SELECT id, user_id, items, total_cents, status, created_at, updated_at \
          FROM orders WHERE id = $1",
     );
-    fetch_optional(pool, query.bind(id.to_string())).await
+    fetch_optional(conn, query.bind(id.to_string())).await
 }
 
 /// Two statements rather than one with `($2 IS NULL OR id < $2)`: once Postgres switches to a
 /// generic plan, that OR can only filter, so later pages would scan every newer order first.
 /// Separately, `id < $2` is a range condition on `orders_user_id_id_idx`.
 pub(crate) async fn list(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: UserId,
     after: Option<OrderId>,
     limit: usize,
@@ -94,13 +94,13 @@ pub(crate) async fn list(
         .bind(after.to_string())
         .bind(limit),
     };
-    fetch_all(pool, query).await
+    fetch_all(conn, query).await
 }
 
 /// Compare-and-set in one statement: the row lock serialises racing transitions, and the loser's
 /// re-checked `status = $2` no longer matches.
 pub(crate) async fn set_status(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     id: OrderId,
     from: OrderStatus,
     to: OrderStatus,
@@ -114,13 +114,13 @@ pub(crate) async fn set_status(
     .bind(from.as_str())
     .bind(to.as_str())
     .bind(now.to_datetime());
-    fetch_optional(pool, query).await
+    fetch_optional(conn, query).await
 }
 
 /// One statement, hence one snapshot and one round trip: no rows means no user; a single row of
 /// NULLs (the LEFT JOIN's filler) means a user without orders.
 pub(crate) async fn of_user(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: UserId,
 ) -> Result<Option<Vec<Order>>, StoreError> {
     let rows: Vec<PgRow> = sqlx::query(
@@ -129,7 +129,7 @@ pub(crate) async fn of_user(
          WHERE u.id = $1 ORDER BY o.id DESC",
     )
     .bind(user_id.get())
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
     .map_err(classify)?;
     if rows.is_empty() {

@@ -1,4 +1,5 @@
-//! [`Store`] for [`PgStore`]: each method delegates to the module that owns its table.
+//! [`Store`] for [`PgStore`]: each method leases a connection and delegates to the module that
+//! owns its table.
 
 use twinstack_core::{
     CreateOrderOutcome, IdempotencyKey, IdempotencyRecord, NewUser, Order, OrderId, OrderStatus,
@@ -11,23 +12,33 @@ impl Store for PgStore {
     const DB_SYSTEM: &'static str = "postgresql";
 
     async fn list_products(&self) -> Result<Vec<Product>, StoreError> {
-        products::list(&self.pool).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = products::list(&mut lease).await;
+        lease.finish(outcome)
     }
 
     async fn get_product(&self, sku: &Sku) -> Result<Option<Product>, StoreError> {
-        products::get(&self.pool, sku).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = products::get(&mut lease, sku).await;
+        lease.finish(outcome)
     }
 
     async fn products_by_sku(&self, skus: &[Sku]) -> Result<Vec<Product>, StoreError> {
-        products::by_sku(&self.pool, skus).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = products::by_sku(&mut lease, skus).await;
+        lease.finish(outcome)
     }
 
     async fn create_user(&self, user: &NewUser) -> Result<User, StoreError> {
-        users::create(&self.pool, user).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = users::create(&mut lease, user).await;
+        lease.finish(outcome)
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        users::get(&self.pool, id).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = users::get(&mut lease, id).await;
+        lease.finish(outcome)
     }
 
     async fn update_user(
@@ -36,11 +47,15 @@ impl Store for PgStore {
         changes: &UpdateUser,
         now: Timestamp,
     ) -> Result<Option<User>, StoreError> {
-        users::update(&self.pool, id, changes, now).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = users::update(&mut lease, id, changes, now).await;
+        lease.finish(outcome)
     }
 
     async fn delete_user(&self, id: UserId) -> Result<bool, StoreError> {
-        users::delete(&self.pool, id).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = users::delete(&mut lease, id).await;
+        lease.finish(outcome)
     }
 
     async fn find_idempotency(
@@ -48,7 +63,9 @@ impl Store for PgStore {
         key: &IdempotencyKey,
         now: Timestamp,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        idempotency::find(&self.pool, key, now).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = idempotency::find(&mut *lease, key, now).await;
+        lease.finish(outcome)
     }
 
     async fn create_order(
@@ -56,11 +73,15 @@ impl Store for PgStore {
         order: &Order,
         record: Option<&IdempotencyRecord>,
     ) -> Result<CreateOrderOutcome, StoreError> {
-        orders::create(&self.pool, order, record).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = orders::create(&mut lease, order, record).await;
+        lease.finish(outcome)
     }
 
     async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
-        orders::get(&self.pool, id).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = orders::get(&mut lease, id).await;
+        lease.finish(outcome)
     }
 
     async fn list_orders(
@@ -69,7 +90,9 @@ impl Store for PgStore {
         after: Option<OrderId>,
         limit: usize,
     ) -> Result<Vec<Order>, StoreError> {
-        orders::list(&self.pool, user_id, after, limit).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = orders::list(&mut lease, user_id, after, limit).await;
+        lease.finish(outcome)
     }
 
     async fn set_order_status(
@@ -79,10 +102,14 @@ impl Store for PgStore {
         to: OrderStatus,
         now: Timestamp,
     ) -> Result<Option<Order>, StoreError> {
-        orders::set_status(&self.pool, id, from, to, now).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = orders::set_status(&mut lease, id, from, to, now).await;
+        lease.finish(outcome)
     }
 
     async fn orders_of_user(&self, user_id: UserId) -> Result<Option<Vec<Order>>, StoreError> {
-        orders::of_user(&self.pool, user_id).await
+        let mut lease = self.connections.lease().await?;
+        let outcome = orders::of_user(&mut lease, user_id).await;
+        lease.finish(outcome)
     }
 }
