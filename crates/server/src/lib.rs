@@ -61,7 +61,7 @@ pub async fn serve(
     let hub = realtime::Hub::new(config.ws_outbox_frames);
     let order_events = tokio::spawn(realtime::listener::run(
         config.database_url.clone(),
-        PgStore::new(pool.clone()),
+        store.clone(),
         hub.clone(),
     ));
 
@@ -73,7 +73,7 @@ pub async fn serve(
             readiness: readiness.clone(),
         },
     )
-    .merge(realtime::router(PgStore::new(pool.clone()), hub.clone()))
+    .merge(realtime::router(store.clone(), hub.clone()))
     .layer(axum::middleware::from_fn_with_state(
         overload::InFlight::new(config.max_in_flight_requests),
         overload::shed,
