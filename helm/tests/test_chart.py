@@ -141,7 +141,7 @@ def test_every_server_env_var_is_set_and_database_url_comes_from_the_secret(defa
     names = server_env_vars()
 
     # METRICS_PORT, the metrics listener's: test_metrics.py.
-    assert set(names) - {"METRICS_PORT"} == {"DATABASE_URL", "HOST", "PORT", "DATABASE_MAX_CONNECTIONS", "REQUEST_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_SECS", "WS_OUTBOX_FRAMES"}
+    assert set(names) - {"METRICS_PORT"} == {"DATABASE_URL", "HOST", "PORT", "DATABASE_MAX_CONNECTIONS", "REQUEST_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_SECS", "WS_OUTBOX_FRAMES", "MAX_IN_FLIGHT_REQUESTS", "HEADER_READ_TIMEOUT_SECS", "KEEP_ALIVE_TIMEOUT_SECS", "MAX_HEADER_BYTES", "MAX_CONNECTIONS"}
     for name in set(names) - {"DATABASE_URL"}:
         assert name in config, name
     assert config["DATABASE_MAX_CONNECTIONS"] == "10"

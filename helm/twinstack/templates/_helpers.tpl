@@ -146,6 +146,11 @@ DATABASE_MAX_CONNECTIONS: {{ .Values.database.maxConnections | quote }}
 REQUEST_TIMEOUT_MS: {{ .Values.server.requestTimeoutMs | quote }}
 SHUTDOWN_TIMEOUT_SECS: {{ .Values.server.shutdownTimeoutSecs | quote }}
 WS_OUTBOX_FRAMES: {{ .Values.server.wsOutboxFrames | quote }}
+MAX_IN_FLIGHT_REQUESTS: {{ .Values.server.maxInFlightRequests | quote }}
+HEADER_READ_TIMEOUT_SECS: {{ .Values.server.headerReadTimeoutSecs | quote }}
+KEEP_ALIVE_TIMEOUT_SECS: {{ .Values.server.keepAliveTimeoutSecs | quote }}
+MAX_HEADER_BYTES: {{ .Values.server.maxHeaderBytes | quote }}
+MAX_CONNECTIONS: {{ .Values.server.maxConnections | quote }}
 RUST_LOG: {{ .Values.server.logLevel | quote }}
 METRICS_PORT: {{ ternary .Values.metrics.port 0 .Values.metrics.enabled | quote }}
 {{- end }}
