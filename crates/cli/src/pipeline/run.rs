@@ -133,6 +133,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     };
     summary.failed_chunks.sort_by(|a, b| a.chunk.cmp(&b.chunk));
     print(&summary, args.json)?;
+    // The summary names files under the scratch directory, which is gone once this returns.
+    if let Some(scratch) = &scratch {
+        eprintln!(
+            "{} was a scratch directory, removed as the run ends: pass --out DIR to keep the run's files",
+            scratch.0.display()
+        );
+    }
     if !settings.tolerates(summary.failed_chunks.len(), chunks.len()) {
         bail!(
             "{} of {} chunks failed, above the tolerated {}%",
