@@ -2,14 +2,15 @@
 //!
 //! Routes, the API's request and response shapes ([`dto`]: core's types never go on the wire
 //! themselves), extractors that answer every rejection in the error envelope, request ids, the body
-//! limit, the request timeout, tracing spans, `Server-Timing` (`app;dur=…, db;dur=…`, see
-//! [`server_timing`]) on every response, request metrics through the `metrics` facade (see
-//! [`metrics`]), and the OpenAPI document at `GET /api/openapi.json`.
+//! limit, load shedding (the server's), the request timeout, tracing spans, `Server-Timing`
+//! (`app;dur=…, db;dur=…`, see [`server_timing`]) on every response, request metrics through the
+//! `metrics` facade (see [`metrics`]), and the OpenAPI document at `GET /api/openapi.json`.
 
 pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod field;
+pub mod load_shed;
 pub mod metrics;
 mod observe;
 pub mod openapi;
@@ -25,7 +26,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower::timeout::TimeoutLayer;
@@ -36,6 +37,7 @@ use crate::metrics::RequestMetrics;
 use crate::server_timing::TimedStore;
 
 pub use error::ApiError;
+pub use load_shed::LoadShed;
 pub use request_id::{HEADER as REQUEST_ID_HEADER, is_well_formed as is_well_formed_request_id};
 pub use request_timeout::{InvalidRequestTimeout, RequestTimeout};
 pub use state::{AppState, Readiness};
@@ -48,6 +50,9 @@ pub struct Settings {
     /// A request still running after this answers 503 `unavailable`.
     pub request_timeout: Duration,
     pub readiness: Readiness,
+    /// Past this many requests at once, more answer 503 `unavailable` at once (see [`load_shed`]);
+    /// `None` sheds nothing.
+    pub load_shed: Option<LoadShed>,
 }
 
 /// The API router over `service`'s store.
@@ -62,8 +67,8 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(
             ServiceBuilder::new()
-                // Gives each request its id, times, counts and logs it: outside the timeout, so its
-                // 503 is included.
+                // Gives each request its id, times, counts and logs it: outside the timeout and the
+                // load shedding, so their 503s are included.
                 .layer(axum::middleware::from_fn_with_state(
                     RequestMetrics::default(),
                     observe::layer,
@@ -74,6 +79,13 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
                         .on_response(telemetry::record_status),
                 )
                 .layer(axum::middleware::from_fn(telemetry::traceparent))
+                // Its extractors named: in an optional layer, axum cannot infer them.
+                .option_layer(settings.load_shed.map(|slots| {
+                    axum::middleware::from_fn_with_state::<_, _, (State<LoadShed>, Request)>(
+                        slots,
+                        load_shed::layer,
+                    )
+                }))
                 .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
                     ApiError::Unavailable(None)
                 }))

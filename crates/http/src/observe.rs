@@ -4,8 +4,8 @@
 //! clock reading at each end and one look at the request serve them all, so they report the same
 //! duration, and a twin pays for one middleware instead of five.
 //!
-//! It sits outside the trace layer (whose span carries the id) and the timeout, so the duration
-//! covers the error, timeout, 404 and 405 answers too.
+//! It sits outside the trace layer (whose span carries the id), the load shedding and the timeout,
+//! so the duration covers the error, shed, timeout, 404 and 405 answers too.
 
 use std::time::Instant;
 

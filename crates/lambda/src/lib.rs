@@ -50,6 +50,9 @@ pub async fn router(settings: &DynamoSettings, request_timeout: RequestTimeout) 
         Settings {
             request_timeout: request_timeout.duration(),
             readiness: Readiness::ready(),
+            // An execution environment serves one request at a time; Lambda sheds with reserved
+            // concurrency and the stage's throttling instead.
+            load_shed: None,
         },
     )
     // Outside the shared router's own layers, so the meter sees every response, 404/405/503 too.

@@ -3,7 +3,6 @@
 pub mod config;
 mod connection;
 pub mod metrics;
-mod overload;
 pub mod realtime;
 
 use std::future::Future;
@@ -14,7 +13,7 @@ use sqlx::postgres::PgPoolOptions;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use twinstack_core::{Clock, Service, SystemClock};
-use twinstack_http::{Readiness, Settings};
+use twinstack_http::{LoadShed, Readiness, Settings, load_shed};
 use twinstack_store_postgres::PgStore;
 
 pub use config::{Config, ConnectionLimits, RequestTimeout};
@@ -65,18 +64,19 @@ pub async fn serve(
         hub.clone(),
     ));
 
+    // One budget of in-flight requests for the API and the WebSocket upgrades.
+    let slots = LoadShed::new(config.max_in_flight_requests);
     // The WebSocket route stays outside the API's request timeout: its connections live on.
     let app = twinstack_http::router(
         Service::new(store.clone()),
         Settings {
             request_timeout: config.request_timeout.duration(),
             readiness: readiness.clone(),
+            load_shed: Some(slots.clone()),
         },
     )
-    .merge(realtime::router(store.clone(), hub.clone()))
-    .layer(axum::middleware::from_fn_with_state(
-        overload::InFlight::new(config.max_in_flight_requests),
-        overload::shed,
+    .merge(realtime::router(store.clone(), hub.clone()).layer(
+        axum::middleware::from_fn_with_state(slots, load_shed::layer),
     ));
 
     let (stopping_tx, mut stopping_rx) = watch::channel(false);

@@ -219,6 +219,45 @@ async fn requests_are_scraped_by_route_pattern_on_the_metrics_port_and_pass_prom
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shed_request_is_counted_and_carries_its_request_id() {
+    // Arrange: one in-flight slot, held by a request whose body is still on its way.
+    let (metrics_url, mut config) = server_with_metrics("metrics_shed").await;
+    config.max_in_flight_requests = 1;
+    let address = twinstack_twins::postgres::serve(config).await;
+    let api = Api::new(format!("http://{address}"));
+    wait_for_http(&metrics_url, Duration::from_secs(10))
+        .await
+        .unwrap();
+    let mut holder = tokio::net::TcpStream::connect(address).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(
+        &mut holder,
+        b"POST /api/users HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{",
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Act
+    let shed = api.get("/api/orders/01J00000000000000000000000").await;
+    let (_, text) = scrape(&metrics_url).await;
+
+    // Assert: the 503 went through the router's observe layer like any other answer.
+    shed.expect_error(503, "unavailable");
+    assert!(shed.header("x-request-id").is_some());
+    assert!(shed.header("server-timing").is_some());
+    let shed_series = [
+        ("route", "/api/orders/{id}"),
+        ("method", "GET"),
+        ("status", "503"),
+    ];
+    assert_eq!(
+        find(&samples(&text), "http_server_requests_total", &shed_series)[0].value,
+        1.0,
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_metrics_listener_stops_with_the_server() {
     // Arrange
     let (metrics_url, config) = server_with_metrics("metrics_stop").await;
