@@ -143,6 +143,22 @@ impl RequestMetrics {
     }
 }
 
+/// Counts and times an answer given outside the router, to an event a twin could not turn into a
+/// request at all: route [`UNMATCHED_ROUTE`], method [`OTHER_METHOD`] (there is no request to take
+/// either from). Rare, so its series are looked up each time rather than kept.
+pub fn record_unrouted(status: StatusCode, elapsed: Duration) {
+    let labels = [
+        ("route", UNMATCHED_ROUTE.to_owned()),
+        ("method", OTHER_METHOD.to_owned()),
+        ("status", status.as_u16().to_string()),
+    ];
+    Series {
+        requests: metrics::counter!(REQUESTS_TOTAL, &labels),
+        duration: metrics::histogram!(REQUEST_DURATION_SECONDS, &labels),
+    }
+    .record(elapsed);
+}
+
 /// The `method` label: the method when it is one of HTTP's own, else [`OTHER_METHOD`], so made-up
 /// methods cannot add series (OpenTelemetry's rule for `http.request.method`).
 fn method_label(method: &Method) -> &'static str {

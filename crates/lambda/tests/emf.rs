@@ -56,6 +56,12 @@ async fn invoke(
         "body": body.map(|b| b.to_string()),
         "isBase64Encoded": false
     });
+    invoke_event(api, seq, &event).await
+}
+
+/// Sends `event` as invocation `seq` and returns the status the function answered with.
+async fn invoke_event(api: &mut RuntimeApi, seq: u64, event: &Value) -> u16 {
+    let id = Invocation::request_id(seq);
     api.invocations
         .send(Invocation {
             seq,
@@ -299,4 +305,28 @@ async fn each_request_writes_one_valid_emf_line_and_each_process_one_cold_start(
     });
     assert_eq!(counts.get(&true), Some(&1), "{documents:?}");
     assert_eq!(documents[1]["route"], "/api/health");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_that_is_no_request_writes_its_emf_line_too() {
+    // Arrange
+    let settings = twinstack_twins::lambda::seeded_table("emf_malformed").await;
+    let env = twinstack_twins::lambda::function_env(&settings);
+    let mut api = runtime_api().await;
+    let function = Function::start(api.addr, &env);
+
+    // Act: an event no service sends, which lambda_http cannot turn into a request.
+    let status = invoke_event(&mut api, 1, &json!({"httpMethod": 7, "requestContext": []})).await;
+    let documents = function.emf_documents(2);
+
+    // Assert: the 400 is counted like any answer, by the route and method no request gave it.
+    assert_eq!(status, 400);
+    assert!(is_cold_start(&documents[0]), "{documents:?}");
+    let line = &documents[1];
+    assert!(emf_problems(line).is_empty(), "{line}");
+    assert_eq!(
+        (&line["route"], &line["method"], &line["status"]),
+        (&json!("unmatched"), &json!("_OTHER"), &json!("400"))
+    );
+    assert_eq!(line["http_server_requests_total"], 1);
 }
