@@ -487,3 +487,33 @@ def test_a_peak_over_the_budget_fails_the_render(render, values, peak):
 
 def test_the_budget_check_can_be_turned_off(render):
     render({"database": {"maxConnections": 50, "connectionBudget": 0}})
+
+
+# --- keep-alive behind the load balancer --------------------------------------------------------
+
+
+def test_the_server_keeps_idle_connections_longer_than_the_alb(default):
+    keep_alive = int(default.one("ConfigMap", "twinstack").body["data"]["KEEP_ALIVE_TIMEOUT_SECS"])
+    attributes = default.one("Ingress").body["metadata"]["annotations"]["alb.ingress.kubernetes.io/load-balancer-attributes"]
+    idle = int(dict(pair.split("=") for pair in attributes.split(","))["idle_timeout.timeout_seconds"])
+
+    assert keep_alive > idle
+
+
+@pytest.mark.parametrize(
+    "values, idle",
+    [
+        ({"server": {"keepAliveTimeoutSecs": 3600}}, 3600),
+        # Without the attribute, the ALB's default idle timeout.
+        ({"server": {"keepAliveTimeoutSecs": 60}, "ingress": {"annotations": {"alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=true"}}}, 60),
+    ],
+)
+def test_a_keep_alive_not_above_the_albs_idle_timeout_fails_the_render(render, values, idle):
+    with pytest.raises(helm_python.HelmRenderError, match=f"must exceed the ALB's idle timeout, {idle} s"):
+        render(values)
+
+
+def test_without_the_alb_the_keep_alive_is_the_operators_choice(render):
+    config = render({"ingress": {"className": "nginx", "annotations": {}}, "server": {"keepAliveTimeoutSecs": 5}}).one("ConfigMap", "twinstack").body["data"]
+
+    assert config["KEEP_ALIVE_TIMEOUT_SECS"] == "5"

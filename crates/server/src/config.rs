@@ -59,13 +59,14 @@ pub struct Config {
 /// What one client connection may hold: time, header bytes, and its share of the server.
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
 pub struct ConnectionLimits {
-    /// A request's headers must arrive within this many seconds of the server starting to wait for
-    /// them (on a new connection, or after the previous response); then the connection is closed.
+    /// A request's headers must arrive within this many seconds of the connection's accept, or on
+    /// a kept-alive connection of the next request's first byte; then the connection is closed.
     #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
     pub header_read_timeout_secs: u64,
 
     /// A keep-alive connection that has neither sent nor received a byte for this many seconds is
-    /// closed (after its request in flight, if any).
+    /// closed (after its request in flight, if any). Behind a load balancer, keep it above the
+    /// balancer's idle timeout, or it may reuse a connection being closed and answer 502.
     #[arg(long, env = "KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 5)]
     pub keep_alive_timeout_secs: u64,
 

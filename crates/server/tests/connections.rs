@@ -160,6 +160,64 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_keep_alive_connection_outlives_the_header_read_timeout() {
+    // Arrange: a load balancer's pooled connection, served once, with a keep-alive timeout longer
+    // than the header read timeout.
+    let address = server(ConnectionLimits {
+        header_read_timeout_secs: 1,
+        keep_alive_timeout_secs: 4,
+        ..patient()
+    })
+    .await;
+    let mut pooled = TcpStream::connect(address).await.unwrap();
+    pooled.write_all(HEALTH).await.unwrap();
+    assert!(read_response(&mut pooled).await.starts_with("HTTP/1.1 200"));
+
+    // Act: idle for twice the header read timeout, then reused.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    pooled.write_all(HEALTH).await.unwrap();
+
+    // Assert: served, not closed under the load balancer.
+    let response = read_response(&mut pooled).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_second_request_is_cut_off_at_the_header_read_timeout() {
+    // Arrange: a kept-alive connection, served once.
+    let address = server(ConnectionLimits {
+        header_read_timeout_secs: 1,
+        ..patient()
+    })
+    .await;
+    let mut slowloris = TcpStream::connect(address).await.unwrap();
+    slowloris.write_all(HEALTH).await.unwrap();
+    assert!(
+        read_response(&mut slowloris)
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+    slowloris
+        .write_all(b"GET /api/health HTTP/1.1\r\n")
+        .await
+        .unwrap();
+
+    // Act: one byte of an endless header every 100 ms, for at most 20 s.
+    let mut closed = false;
+    for _ in 0..200 {
+        if slowloris.write_all(b"a").await.is_err()
+            || closed_by_server(&mut slowloris, Duration::from_millis(100)).await
+        {
+            closed = true;
+            break;
+        }
+    }
+
+    // Assert
+    assert!(closed, "the slow second head is cut off");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_connection_cap_a_client_waits_until_a_connection_closes() {
     // Arrange: the only slot is held by a served, kept-alive connection.
     let address = server(ConnectionLimits {

@@ -155,6 +155,23 @@ RUST_LOG: {{ .Values.server.logLevel | quote }}
 METRICS_PORT: {{ ternary .Values.metrics.port 0 .Values.metrics.enabled | quote }}
 {{- end }}
 
+{{/* Fails the render when the ALB may reuse an idle connection the server has closed (a 502): the
+server must keep idle connections longer than the load balancer's idle timeout (60 s unless
+load-balancer-attributes sets idle_timeout.timeout_seconds). */}}
+{{- define "twinstack.checkKeepAlive" -}}
+{{- if and .Values.ingress.enabled (eq .Values.ingress.className "alb") }}
+{{- $idle := 60 }}
+{{- $attributes := index .Values.ingress.annotations "alb.ingress.kubernetes.io/load-balancer-attributes" | default "" }}
+{{- range splitList "," $attributes }}
+{{- $pair := splitList "=" (trim .) }}
+{{- if eq (first $pair) "idle_timeout.timeout_seconds" }}{{ $idle = last $pair | int }}{{ end }}
+{{- end }}
+{{- if le (int .Values.server.keepAliveTimeoutSecs) $idle }}
+{{- fail (printf "server.keepAliveTimeoutSecs (KEEP_ALIVE_TIMEOUT_SECS) %d must exceed the ALB's idle timeout, %d s: the ALB reuses a connection idle for up to that long, and one the server has just closed answers 502" (int .Values.server.keepAliveTimeoutSecs) $idle) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* Fails the render when /metrics would share the API's port (the server listens on both). */}}
 {{- define "twinstack.checkMetricsPort" -}}
 {{- if not .Values.metrics.enabled }}

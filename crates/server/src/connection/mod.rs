@@ -2,6 +2,7 @@
 //! time and in size, idle connections closed, at most so many at once, and a drain that closes
 //! every connection once its request is answered.
 
+mod head_timer;
 mod stream;
 
 use std::future::Future;
@@ -13,12 +14,13 @@ use hyper::Request;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::ServiceExt;
 
 use crate::config::ConnectionLimits;
+use head_timer::HeadTimer;
 use stream::ClientStream;
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and returns once
@@ -31,9 +33,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout())
+    // Each connection gets its own timer for it (`serve_connection`).
+    http.header_read_timeout(limits.header_read_timeout())
         // A head still incomplete at this size fails as surely as a complete one over it: 431.
+        // hyper writes that 431 itself, with an empty body, not our error envelope: it answers
+        // from its parser (proto/h1/conn.rs `on_parse_error`, role.rs `on_error`: a bare head, no
+        // body) before any request exists to hand a service, and `http1::Builder` has no hook for
+        // the answer (hyperium/hyper#3844; the pull request adding one, #3911, is open). The same
+        // holds for its 400 to a head it cannot parse.
         .max_buf_size(limits.max_header_bytes as usize)
         .max_header_size(limits.max_header_bytes as usize)
         // A client that shuts its writing side after a complete request still reads the response.
@@ -64,7 +71,7 @@ pub async fn serve(
             http.clone(),
             stream,
             app.clone(),
-            limits.keep_alive_timeout(),
+            limits.clone(),
             stopped.clone(),
             slot,
         ));
@@ -77,17 +84,22 @@ pub async fn serve(
 
 /// Serves one connection; `_slot` is its place under the connection cap, given back as it ends.
 async fn serve_connection(
-    http: http1::Builder,
+    mut http: http1::Builder,
     stream: TcpStream,
     app: Router,
-    keep_alive_timeout: Duration,
+    limits: ConnectionLimits,
     mut stop: watch::Receiver<()>,
     _slot: OwnedSemaphorePermit,
 ) {
     let client = ClientStream::new(stream);
     let activity = client.activity();
+    let keep_alive_timeout = limits.keep_alive_timeout();
     let service = service_fn(move |request: Request<Incoming>| app.clone().oneshot(request));
     let connection = http
+        .timer(HeadTimer::new(
+            activity.clone(),
+            limits.header_read_timeout(),
+        ))
         .serve_connection(TokioIo::new(client), service)
         .with_upgrades();
     tokio::pin!(connection);

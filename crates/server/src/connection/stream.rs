@@ -16,11 +16,13 @@ const LINGER_BYTES: u64 = 16 * 1024 * 1024;
 /// …for at most this long.
 const LINGER_TIME: Duration = Duration::from_secs(5);
 
-/// When a byte last moved in either direction, in milliseconds since the connection was accepted.
+/// When a byte last moved in either direction, in milliseconds since the connection was accepted,
+/// and how many reads have brought bytes.
 #[derive(Clone)]
 pub struct Activity {
     accepted: Instant,
     last_millis: Arc<AtomicU64>,
+    reads: Arc<AtomicU64>,
 }
 
 impl Activity {
@@ -28,12 +30,23 @@ impl Activity {
         Self {
             accepted: Instant::now(),
             last_millis: Arc::default(),
+            reads: Arc::default(),
         }
     }
 
     fn touch(&self) {
         let millis = u64::try_from(self.accepted.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_millis.store(millis, Ordering::Relaxed);
+    }
+
+    fn read(&self) {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        self.touch();
+    }
+
+    /// Reads that have brought bytes so far: a later count means bytes have arrived since.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
     }
 
     /// The moment the connection counts as idle for `timeout`, unless a byte moves first.
@@ -76,7 +89,7 @@ impl AsyncRead for ClientStream {
         let before = buf.filled().len();
         let poll = self.stream().poll_read(cx, buf);
         if buf.filled().len() > before {
-            self.activity.touch();
+            self.activity.read();
         }
         poll
     }
