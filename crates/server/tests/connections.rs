@@ -84,6 +84,23 @@ async fn closed_by_server(stream: &mut TcpStream, within: Duration) -> bool {
     .is_ok()
 }
 
+/// Sends a request line, then one byte of an endless header every 100 ms for up to 20 s; returns
+/// whether the server closed the connection meanwhile.
+async fn dribble_a_head(stream: &mut TcpStream) -> bool {
+    stream
+        .write_all(b"GET /api/health HTTP/1.1\r\n")
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        if stream.write_all(b"a").await.is_err()
+            || closed_by_server(stream, Duration::from_millis(100)).await
+        {
+            return true;
+        }
+    }
+    false
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headers_sent_one_byte_at_a_time_are_cut_off_at_the_header_read_timeout() {
     // Arrange
@@ -93,23 +110,9 @@ async fn headers_sent_one_byte_at_a_time_are_cut_off_at_the_header_read_timeout(
     })
     .await;
     let mut slowloris = TcpStream::connect(address).await.unwrap();
-    slowloris
-        .write_all(b"GET /api/health HTTP/1.1\r\n")
-        .await
-        .unwrap();
 
-    // Act: one byte of an endless header every 100 ms.
-    let mut closed = false;
-    for _ in 0..200 {
-        if slowloris.write_all(b"a").await.is_err() {
-            closed = true;
-            break;
-        }
-        if closed_by_server(&mut slowloris, Duration::from_millis(100)).await {
-            closed = true;
-            break;
-        }
-    }
+    // Act
+    let closed = dribble_a_head(&mut slowloris).await;
 
     // Assert
     assert!(closed, "the slow connection is closed");
@@ -197,21 +200,9 @@ async fn a_slow_second_request_is_cut_off_at_the_header_read_timeout() {
             .await
             .starts_with("HTTP/1.1 200")
     );
-    slowloris
-        .write_all(b"GET /api/health HTTP/1.1\r\n")
-        .await
-        .unwrap();
 
-    // Act: one byte of an endless header every 100 ms, for at most 20 s.
-    let mut closed = false;
-    for _ in 0..200 {
-        if slowloris.write_all(b"a").await.is_err()
-            || closed_by_server(&mut slowloris, Duration::from_millis(100)).await
-        {
-            closed = true;
-            break;
-        }
-    }
+    // Act
+    let closed = dribble_a_head(&mut slowloris).await;
 
     // Assert
     assert!(closed, "the slow second head is cut off");
