@@ -6,7 +6,6 @@
 //! (`app;dur=…, db;dur=…`, see [`server_timing`]) on every response, request metrics through the
 //! `metrics` facade (see [`metrics`]), and the OpenAPI document at `GET /api/openapi.json`.
 
-mod deadline;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -26,13 +25,14 @@ mod walk;
 use std::time::Duration;
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::routing::get;
 use tower::ServiceBuilder;
+use tower::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use twinstack_core::{Service, Store};
 
-use crate::deadline::DeadlineLayer;
 use crate::metrics::RequestMetrics;
 use crate::server_timing::TimedStore;
 
@@ -86,7 +86,10 @@ pub fn router<S: Store>(service: Service<S>, settings: Settings) -> Router {
                         load_shed::layer,
                     )
                 }))
-                .layer(DeadlineLayer::new(settings.request_timeout)),
+                .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+                    ApiError::Unavailable(None)
+                }))
+                .layer(TimeoutLayer::new(settings.request_timeout)),
         )
 }
 
