@@ -445,6 +445,24 @@ mod tests {
         assert!(!again_dir.exists(), "dropping removes the working dir");
     }
 
+    /// That the tables survive the restart is `twinstack-twins`' store outage test: every user
+    /// written before DynamoDB Local was stopped reads back after it.
+    #[test]
+    fn a_server_on_disk_keeps_its_data_dir_across_a_restart_and_drop_removes_it() {
+        let mut ddb = DynamoDbLocal::start_on_disk().unwrap();
+        let data = ddb.data.as_ref().unwrap().path.clone();
+
+        ddb.stop().unwrap();
+        let kept = data.is_dir();
+        ddb.start_again().unwrap();
+        let answered = answers(&ddb);
+        drop(ddb);
+
+        assert!(kept, "a stopped server keeps its tables");
+        assert!(answered);
+        assert!(!data.exists(), "dropping removes the tables");
+    }
+
     #[test]
     fn a_broken_install_fails_fast_with_javas_output() {
         let dir = std::env::temp_dir().join(format!("twinstack-ddb-broken-{}", std::process::id()));
