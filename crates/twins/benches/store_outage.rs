@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use twinstack_twins::outage::{self, Outage, quantile};
+use twinstack_twins::outage::{self, Outage, Plan, quantile};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -17,9 +17,12 @@ async fn main() {
         .filter(|arg| !arg.starts_with('-'))
         .collect();
     let wanted = |twin: &str| only.is_empty() || only.iter().any(|o| o == twin);
-    let writers = env_u64("STORE_OUTAGE_WRITERS", 8) as usize;
-    let down = Duration::from_millis(env_u64("STORE_OUTAGE_DOWN_MS", 3_000));
-    let recovery_limit = Duration::from_secs(60);
+    let plan = Plan {
+        writers: env_u64("STORE_OUTAGE_WRITERS", 8) as usize,
+        down: Duration::from_millis(env_u64("STORE_OUTAGE_DOWN_MS", 3_000)),
+        unavailable: 0,
+        recovery_limit: Duration::from_secs(60),
+    };
 
     println!(
         "| store stopped | 503s after the first failure | p50 | p99 | max | recovery | 201s | lost |"
@@ -27,12 +30,12 @@ async fn main() {
     println!("|---|---|---|---|---|---|---|---|");
     if wanted("postgres") {
         let (api, mut cluster) = outage::postgres_twin().await;
-        let seen = outage::under_load(&api, &mut cluster, writers, down, recovery_limit).await;
+        let seen = outage::under_load(&api, &mut cluster, plan).await;
         report("Postgres (server)", &seen, seen.lost(&api).await.len());
     }
     if wanted("dynamodb") {
         let (api, mut dynamodb, _emulator) = outage::lambda_twin().await;
-        let seen = outage::under_load(&api, &mut dynamodb, writers, down, recovery_limit).await;
+        let seen = outage::under_load(&api, &mut dynamodb, plan).await;
         report(
             "DynamoDB Local (Lambda)",
             &seen,

@@ -112,29 +112,41 @@ struct Seen {
     accepted: Vec<(String, Value)>,
 }
 
-/// Runs `workers` writers against `api`, stops `store` for `down`, starts it again, and keeps the
-/// load on until a write succeeds after that (for at most `recovery_limit`) and a little longer.
-/// Needs a multi-threaded runtime: stopping and starting block a worker thread.
-pub async fn under_load(
-    api: &Api,
-    store: &mut impl StorePart,
-    workers: usize,
-    down: Duration,
-    recovery_limit: Duration,
-) -> Outage {
+/// How the load runs and how long the store stays down.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    pub writers: usize,
+    /// The store stays down at least this long…
+    pub down: Duration,
+    /// …and until this many requests sent after it stopped have answered 503 `unavailable`: a
+    /// twin that held requests until the store came back instead would keep it down until the
+    /// caller's own bound.
+    pub unavailable: usize,
+    /// How long the load waits for a write to succeed after the store is back.
+    pub recovery_limit: Duration,
+}
+
+/// Runs [`Plan::writers`] writers against `api`, stops `store` as the plan says, starts it again,
+/// and keeps the load on until a write succeeds after that and a little longer. Needs a
+/// multi-threaded runtime: stopping and starting block a worker thread.
+pub async fn under_load(api: &Api, store: &mut impl StorePart, plan: Plan) -> Outage {
     let running = Arc::new(AtomicBool::new(true));
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let writers: Vec<_> = (0..workers)
+    let writers: Vec<_> = (0..plan.writers)
         .map(|_| tokio::spawn(write_and_read(api.clone(), running.clone(), seen.clone())))
         .collect();
 
     tokio::time::sleep(WARM_UP).await;
     let stopped = Instant::now();
     tokio::task::block_in_place(|| store.stop());
-    tokio::time::sleep(down).await;
+    let down_since = Instant::now();
+    tokio::time::sleep(plan.down).await;
+    while unavailable_since(&seen, down_since) < plan.unavailable {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     tokio::task::block_in_place(|| store.start());
     let back = Instant::now();
-    while back.elapsed() < recovery_limit && !created_since(&seen, back) {
+    while back.elapsed() < plan.recovery_limit && !created_since(&seen, back) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(COOL_DOWN).await;
@@ -150,6 +162,14 @@ pub async fn under_load(
         stopped,
         back,
     }
+}
+
+fn unavailable_since(seen: &Mutex<Seen>, since: Instant) -> usize {
+    let seen = seen.lock().unwrap();
+    seen.answers
+        .iter()
+        .filter(|a| is_unavailable(a) && a.at - a.took > since)
+        .count()
 }
 
 fn created_since(seen: &Mutex<Seen>, since: Instant) -> bool {

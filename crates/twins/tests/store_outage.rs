@@ -7,14 +7,19 @@
 
 use std::time::Duration;
 
-use twinstack_twins::outage::{self, Outage};
+use twinstack_twins::outage::{self, Outage, Plan};
 
-const WRITERS: usize = 4;
-const DOWN: Duration = Duration::from_secs(2);
-const RECOVERY_LIMIT: Duration = Duration::from_secs(30);
+/// The store stays down until 100 requests sent after it stopped have answered 503: a twin that
+/// held them until the store was back would keep it down until the bound below.
+const PLAN: Plan = Plan {
+    writers: 4,
+    down: Duration::from_secs(1),
+    unavailable: 100,
+    recovery_limit: Duration::from_secs(30),
+};
 
 /// The Postgres outage, start to end: under the one-minute acquire timeout the server is given,
-/// so the run cannot end in time if a 503 waited it out.
+/// so the run cannot end in time if the 503s waited it out (or waited for the database).
 const POSTGRES_BOUND: Duration = Duration::from_secs(45);
 /// The DynamoDB outage, with DynamoDB Local's JVM restart (seconds, more on a loaded machine).
 const DYNAMODB_BOUND: Duration = Duration::from_secs(120);
@@ -51,12 +56,9 @@ async fn postgres_stopped_under_load_fails_fast_recovers_and_loses_nothing() {
     let (api, mut cluster) = outage::postgres_twin().await;
 
     // Act
-    let outage = tokio::time::timeout(
-        POSTGRES_BOUND,
-        outage::under_load(&api, &mut cluster, WRITERS, DOWN, RECOVERY_LIMIT),
-    )
-    .await
-    .expect("the outage ran its course in time: no 503 waited out the acquire timeout");
+    let outage = tokio::time::timeout(POSTGRES_BOUND, outage::under_load(&api, &mut cluster, PLAN))
+        .await
+        .expect("the outage ran its course in time: no 503 waited out the acquire timeout");
 
     // Assert
     assert_failed_fast_recovered_and_lost_nothing(&outage, &api).await;
@@ -70,7 +72,7 @@ async fn dynamodb_stopped_under_load_fails_fast_recovers_and_loses_nothing() {
     // Act
     let outage = tokio::time::timeout(
         DYNAMODB_BOUND,
-        outage::under_load(&api, &mut dynamodb, WRITERS, DOWN, RECOVERY_LIMIT),
+        outage::under_load(&api, &mut dynamodb, PLAN),
     )
     .await
     .expect("the outage ran its course in time");
