@@ -11,7 +11,9 @@
 //! ```
 //!
 //! `-sharedDb`, or each access key and region would see a database of its own; `-disableTelemetry`,
-//! or it phones home; `-inMemory`, so a stop loses everything. It writes a metadata file into its
+//! or it phones home; `-inMemory`, so a stop loses everything, unless it was started with
+//! [`DynamoDbLocal::start_on_disk`], which passes `-dbPath DIR` instead, so a restart keeps the
+//! tables. It writes a metadata file into its
 //! working directory, so it runs in a temp dir of its own (`/tmp/twinstack-ddb-<pid>-<n>`), never
 //! the checkout. It has no flag to pick an interface and listens on all of them; clients use
 //! `127.0.0.1`. Any SigV4-looking credentials and any region work.
@@ -19,7 +21,7 @@
 //! Dropping it kills it and deletes the temp dir; a watchdog does the same if the test process
 //! dies without running `Drop` (see `watchdog.rs`).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
@@ -52,6 +54,9 @@ const PORT_ATTEMPTS: u32 = 5;
 const CLEANUP: &str = r#"kill -KILL "$1" 2>/dev/null
 rm -rf "$2""#;
 
+/// Removes the tables kept on disk across restarts: `$1` = dir.
+const DATA_CLEANUP: &str = r#"rm -rf "$1""#;
+
 static SHARED: OnceLock<Result<DynamoDbLocal, String>> = OnceLock::new();
 
 /// A DynamoDB Local server for tests. Tests share one ([`DynamoDbLocal::shared`]) and each uses
@@ -73,8 +78,17 @@ pub struct DynamoDbLocal {
     /// Holds `DynamoDBLocal.jar` and `DynamoDBLocal_lib/`.
     install_dir: PathBuf,
     port: u16,
+    /// `None`: in memory.
+    data: Option<DataDir>,
     /// `None` while stopped.
     running: Option<Running>,
+}
+
+/// The directory the tables are kept in across restarts, and the watchdog that removes it if this
+/// process dies without running `Drop`.
+struct DataDir {
+    path: PathBuf,
+    watchdog: Watchdog,
 }
 
 /// One JVM and what belongs to it.
@@ -95,21 +109,46 @@ enum StartError {
 impl DynamoDbLocal {
     /// Starts a server of its own on a free port and waits until it answers.
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_with(None)
+    }
+
+    /// [`start`](Self::start), with the tables in a directory of its own rather than in memory,
+    /// so [`stop`](Self::stop) and [`start_again`](Self::start_again) keep them: for tests that
+    /// stop DynamoDB and then check that nothing it accepted was lost.
+    pub fn start_on_disk() -> anyhow::Result<Self> {
+        let path = make_work_dir()?;
+        let watchdog = Watchdog::arm_with(
+            "twinstack-ddb-data-watchdog",
+            DATA_CLEANUP,
+            [path.as_os_str()],
+        )
+        .inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&path);
+        })?;
+        Self::start_with(Some(DataDir { path, watchdog }))
+    }
+
+    fn start_with(data: Option<DataDir>) -> anyhow::Result<Self> {
         let install_dir = install_dir()?;
         let mut last_error = None;
         for _ in 0..PORT_ATTEMPTS {
             let port = free_port();
-            match Running::start(&install_dir, port) {
+            let data_path = data.as_ref().map(|data| data.path.as_path());
+            match Running::start(&install_dir, port, data_path) {
                 Ok(running) => {
                     return Ok(DynamoDbLocal {
                         install_dir,
                         port,
+                        data,
                         running: Some(running),
                     });
                 }
                 Err(StartError::PortTaken(err)) => last_error = Some(err),
                 Err(StartError::Other(err)) => return Err(err),
             }
+        }
+        if let Some(data) = data {
+            data.remove();
         }
         Err(last_error.expect("PORT_ATTEMPTS > 0"))
     }
@@ -152,12 +191,15 @@ impl DynamoDbLocal {
     }
 
     /// Starts a fresh server on the same port, so clients built for [`endpoint`](Self::endpoint)
-    /// work again, against an empty database: tables must be created anew.
+    /// work again, against an empty database (tables must be created anew) unless it keeps its
+    /// tables on disk ([`start_on_disk`](Self::start_on_disk)).
     pub fn start_again(&mut self) -> anyhow::Result<()> {
         self.stop()?;
-        let running = Running::start(&self.install_dir, self.port).map_err(|err| match err {
-            StartError::PortTaken(err) | StartError::Other(err) => err,
-        })?;
+        let data_path = self.data.as_ref().map(|data| data.path.as_path());
+        let running =
+            Running::start(&self.install_dir, self.port, data_path).map_err(|err| match err {
+                StartError::PortTaken(err) | StartError::Other(err) => err,
+            })?;
         self.running = Some(running);
         Ok(())
     }
@@ -169,13 +211,24 @@ impl Drop for DynamoDbLocal {
             // Drop must not panic, and `eprintln!` panics when stderr is broken.
             let _ = writeln!(std::io::stderr(), "twinstack-local-stack: {err:#}");
         }
+        if let Some(data) = self.data.take() {
+            data.remove();
+        }
+    }
+}
+
+impl DataDir {
+    /// Removes the directory, through the watchdog, which runs the removal and is reaped.
+    fn remove(self) {
+        self.watchdog.fire_and_wait();
     }
 }
 
 impl Running {
-    fn start(install_dir: &Path, port: u16) -> Result<Self, StartError> {
+    /// In memory, or with the tables in `data` when given.
+    fn start(install_dir: &Path, port: u16, data: Option<&Path>) -> Result<Self, StartError> {
         let dir = make_work_dir().map_err(StartError::Other)?;
-        let running = Self::spawn(install_dir, port, &dir).map_err(|err| {
+        let running = Self::spawn(install_dir, port, &dir, data).map_err(|err| {
             let _ = std::fs::remove_dir_all(&dir);
             StartError::Other(err)
         })?;
@@ -198,7 +251,16 @@ impl Running {
         }
     }
 
-    fn spawn(install_dir: &Path, port: u16, dir: &Path) -> anyhow::Result<Self> {
+    fn spawn(
+        install_dir: &Path,
+        port: u16,
+        dir: &Path,
+        data: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        let storage: Vec<&OsStr> = match data {
+            Some(data) => vec!["-dbPath".as_ref(), data.as_os_str()],
+            None => vec!["-inMemory".as_ref()],
+        };
         let log = File::create(dir.join("log")).context("creating DynamoDB Local's log")?;
         let mut child = Command::new("java")
             .arg(format!(
@@ -207,7 +269,8 @@ impl Running {
             ))
             .arg("-jar")
             .arg(install_dir.join("DynamoDBLocal.jar"))
-            .args(["-inMemory", "-sharedDb", "-disableTelemetry", "-port"])
+            .args(storage)
+            .args(["-sharedDb", "-disableTelemetry", "-port"])
             .arg(port.to_string())
             .current_dir(dir)
             .stdin(Stdio::null())
@@ -382,6 +445,24 @@ mod tests {
         assert!(!again_dir.exists(), "dropping removes the working dir");
     }
 
+    /// That the tables survive the restart is `twinstack-twins`' store outage test: every user
+    /// written before DynamoDB Local was stopped reads back after it.
+    #[test]
+    fn a_server_on_disk_keeps_its_data_dir_across_a_restart_and_drop_removes_it() {
+        let mut ddb = DynamoDbLocal::start_on_disk().unwrap();
+        let data = ddb.data.as_ref().unwrap().path.clone();
+
+        ddb.stop().unwrap();
+        let kept = data.is_dir();
+        ddb.start_again().unwrap();
+        let answered = answers(&ddb);
+        drop(ddb);
+
+        assert!(kept, "a stopped server keeps its tables");
+        assert!(answered);
+        assert!(!data.exists(), "dropping removes the tables");
+    }
+
     #[test]
     fn a_broken_install_fails_fast_with_javas_output() {
         let dir = std::env::temp_dir().join(format!("twinstack-ddb-broken-{}", std::process::id()));
@@ -389,7 +470,7 @@ mod tests {
         std::fs::write(dir.join("DynamoDBLocal.jar"), b"not a jar").unwrap();
         let started = Instant::now();
 
-        let outcome = Running::start(&dir, free_port());
+        let outcome = Running::start(&dir, free_port(), None);
 
         std::fs::remove_dir_all(&dir).unwrap();
         let Err(StartError::Other(err)) = outcome else {

@@ -23,6 +23,13 @@ const CONTENDED_CODES: [&str; 2] = [
     "TransactionInProgressException",
 ];
 
+/// A call that found DynamoDB out of reach: no connection, or no answer in time, after the SDK's
+/// retries. Unlike throttling, a server error or a lost race (DynamoDB answered), it says the next
+/// call will most likely fail too, so it opens the store's breaker.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Unreachable(String);
+
 /// Transient failures become `Unavailable`, everything else `Internal`. `operation` names the
 /// call in the message, which is all the HTTP layer logs of the cause.
 pub(crate) fn classify<E, R>(operation: &str, err: SdkError<E, R>) -> StoreError
@@ -30,21 +37,26 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    let transient = match &err {
+    let (transient, unreachable) = match &err {
         // Timeouts, refused or dropped connections, and answers cut short.
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
+            (true, true)
         }
-        SdkError::ServiceError(context) => is_transient_code(context.err().code()),
+        SdkError::ServiceError(context) => (is_transient_code(context.err().code()), false),
         // ConstructionFailure: the request could not even be built, a bug.
-        _ => false,
+        _ => (false, false),
     };
     let message = format!("DynamoDB {operation}: {}", DisplayErrorContext(&err));
-    if transient {
-        StoreError::Unavailable(message.into())
-    } else {
-        StoreError::Internal(message.into())
+    match (transient, unreachable) {
+        (_, true) => StoreError::Unavailable(Box::new(Unreachable(message))),
+        (true, false) => StoreError::Unavailable(message.into()),
+        (false, false) => StoreError::Internal(message.into()),
     }
+}
+
+/// Whether `err` found DynamoDB out of reach (see [`Unreachable`]).
+pub(crate) fn is_outage(err: &StoreError) -> bool {
+    matches!(err, StoreError::Unavailable(source) if source.is::<Unreachable>())
 }
 
 /// Whether `err` is a write that lost a race with a transaction and may simply be repeated.
@@ -106,6 +118,29 @@ mod tests {
             let mapped = classify("GetItem", err);
             assert!(matches!(&mapped, StoreError::Unavailable(_)), "{mapped:?}");
             assert!(mapped.to_string().contains("DynamoDB GetItem"), "{mapped}");
+        }
+    }
+
+    #[test]
+    fn only_lost_connections_and_timeouts_are_outages() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let dispatch: SdkError<GetItemError, ()> =
+            SdkError::dispatch_failure(ConnectorError::io(refused.into()));
+        let timeout: SdkError<GetItemError, ()> = SdkError::timeout_error("operation timed out");
+
+        assert!(is_outage(&classify("GetItem", dispatch)));
+        assert!(is_outage(&classify("GetItem", timeout)));
+        for code in [
+            "InternalServerError",
+            "ThrottlingException",
+            "ProvisionedThroughputExceededException",
+            "TransactionConflictException",
+            "ValidationException",
+        ] {
+            assert!(
+                !is_outage(&classify("GetItem", service_error(code))),
+                "{code}"
+            );
         }
     }
 

@@ -60,7 +60,9 @@
 //! here, since the SDK's standard retry does not cover them. Throttling, server errors,
 //! timeouts and connection failures that outlast the SDK's retries become
 //! `StoreError::Unavailable`; everything else, including items the domain rejects,
-//! `StoreError::Internal`.
+//! `StoreError::Internal`. Once a call has found DynamoDB out of reach (no connection, no answer in
+//! time, a server fault), the store's breaker answers `Unavailable` at once until a probe finds it
+//! back (see `twinstack-breaker`).
 
 pub mod capacity;
 mod error;
@@ -90,19 +92,49 @@ pub use settings::{
 };
 pub use table::{TableDefinition, create_table, delete_table};
 
-/// The DynamoDB [`Store`](twinstack_core::Store). Cloning shares the SDK client.
+/// The DynamoDB [`Store`](twinstack_core::Store). Cloning shares the SDK client and the breaker.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
     client: Client,
     table: std::sync::Arc<str>,
+    /// Once a call has found DynamoDB out of reach, calls answer `Unavailable` at once until a
+    /// probe finds it back. A Lambda instance serves one request at a time, so its next request
+    /// after [`PROBE_INTERVAL`] is the probe.
+    breaker: twinstack_breaker::Breaker,
+    /// `client` without retries, for probes: the SDK's waits between attempts (up to 3 s) would
+    /// hold the probing request, and the breaker already decides when to try again.
+    probe_client: Client,
 }
+
+/// How long a failed probe keeps the store's calls refused. A probe may wait out an attempt's
+/// timeout (an endpoint that accepts and never answers), so at most one request per interval
+/// pays that; the others answer at once. Half a second also bounds how late a recovered DynamoDB
+/// is noticed.
+const PROBE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl DynamoStore {
     /// A store over `table`, which [`create_table`] (or the CDK stack) has created.
     pub fn new(client: Client, table: &str) -> Self {
+        let probe_client = Client::from_conf(
+            client
+                .config()
+                .to_builder()
+                .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+                .build(),
+        );
         DynamoStore {
             client,
             table: table.into(),
+            breaker: twinstack_breaker::Breaker::new(PROBE_INTERVAL),
+            probe_client,
+        }
+    }
+
+    /// This store on the client without retries.
+    fn prober(&self) -> DynamoStore {
+        DynamoStore {
+            client: self.probe_client.clone(),
+            ..self.clone()
         }
     }
 

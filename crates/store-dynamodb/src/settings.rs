@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -25,9 +26,12 @@ pub const LOCAL_REGION: &str = "us-east-1";
 
 /// How the store reaches DynamoDB.
 ///
-/// The timeouts sit well below the request timeout (`REQUEST_TIMEOUT_MS`, 10 s by default; API
-/// Gateway gives up at 29 s), so a dead or slow DynamoDB becomes our own 503 `unavailable`
-/// rather than a gateway timeout, with time left for the SDK's retries and ours.
+/// The timeouts sit well below the request timeout (`REQUEST_TIMEOUT_MS`, 10 s by default, under
+/// the function's own 15 s and API Gateway's 29 s), so a dead or slow DynamoDB becomes our own
+/// 503 `unavailable` rather than a gateway timeout, with time left for the SDK's retries and
+/// ours. One SDK call takes at most the operation timeout, retries included: 5 s fits one hung
+/// attempt (2 s) and a retry, or three refused attempts and [`retry`]'s waits (at most 3 s); the
+/// store's breaker then answers later calls at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DynamoSettings {
     pub table: String,
@@ -109,6 +113,18 @@ impl DynamoSettings {
     }
 }
 
+/// The SDK's standard retry, pinned rather than left to the behaviour version: 3 attempts, at
+/// most 1 s then 2 s between them (full jitter), within the operation timeout. Shorter waits give
+/// up on DynamoDB Local's lock waits under concurrent transactions (the store contract's
+/// concurrency cases) and on throttling bursts; an outage is answered promptly by the store's
+/// breaker instead, which lets only the first failing call wait and probes without retries. The
+/// SDK's retry quota (its token bucket) stops retrying while most attempts fail.
+fn retry() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_secs(1))
+}
+
 /// The SDK client for `settings`; build it once and clone it.
 ///
 /// The region is always given, so the SDK never asks instance metadata for one. With an endpoint
@@ -128,6 +144,7 @@ pub async fn client(settings: &DynamoSettings) -> Client {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https)
         .region(Region::new(settings.region.clone()))
+        .retry_config(retry())
         .timeout_config(timeouts);
     if let Some(endpoint) = &settings.endpoint {
         loader = loader.endpoint_url(endpoint);

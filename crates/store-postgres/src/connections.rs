@@ -3,21 +3,28 @@
 //! checked without the network: it is reused unless its operation did not run to its end. A
 //! future dropped mid-query (a request timeout) leaves the wire protocol in an unknown state, which
 //! is why sqlx pings; such a connection is closed instead.
+//!
+//! A breaker ([`twinstack_breaker`]) sits in front of the pool: once a call has found the database
+//! out of reach, the calls after it answer `Unavailable` at once, while one call at a time probes
+//! with a single connection attempt, so a down database costs each request microseconds rather
+//! than the acquire timeout.
 
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use deadpool::Runtime;
 use deadpool::managed::{self, Metrics, Object, Pool, PoolError, RecycleError, RecycleResult};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{ConnectOptions, PgConnection, PgPool};
+use twinstack_breaker::{Breaker, Permit};
 use twinstack_core::StoreError;
 
-use crate::error::classify;
+use crate::error::{classify, is_outage};
 
 pub use deadpool::Status as PoolStatus;
 
-/// Opens connections through the sqlx pool, with its connect options, retries and acquire timeout,
-/// and detaches them from it; they keep the sqlx pool's idle timeout and maximum lifetime here.
+/// Takes an idle connection from the sqlx pool or else opens one with its connect options, in one
+/// attempt (sqlx's own acquire retries a refused connection until its timeout; here the breaker
+/// decides when to try again), detached from it; they keep its idle timeout and maximum lifetime.
 #[derive(Debug)]
 pub(crate) struct Opener {
     source: PgPool,
@@ -37,7 +44,10 @@ impl managed::Manager for Opener {
     type Error = sqlx::Error;
 
     async fn create(&self) -> Result<Tracked, sqlx::Error> {
-        let connection = self.source.acquire().await?.detach();
+        let connection = match self.source.try_acquire() {
+            Some(idle) => idle.detach(),
+            None => self.source.connect_options().connect().await?,
+        };
         Ok(Tracked {
             connection,
             in_flight: false,
@@ -63,12 +73,20 @@ impl managed::Manager for Opener {
     }
 }
 
-/// The pool. Cloning shares it.
+/// The pool and its breaker. Cloning shares them.
 #[derive(Clone, Debug)]
-pub(crate) struct Connections(Pool<Opener>);
+pub(crate) struct Connections {
+    pool: Pool<Opener>,
+    breaker: Breaker,
+}
+
+/// How long a failed probe keeps every call refused: a probe is one connection attempt, so
+/// probing often is cheap, and the database is back in use within this of its return.
+const PROBE_INTERVAL: Duration = Duration::from_millis(200);
 
 impl Connections {
-    /// As many connections as `source` allows, waited for as long as it waits.
+    /// As many connections as `source` allows, waited for (and each connected within) as long as
+    /// it waits.
     pub(crate) fn new(source: PgPool) -> Self {
         let options = source.options();
         let max_size = options.get_max_connections() as usize;
@@ -81,66 +99,116 @@ impl Connections {
         let pool = Pool::builder(opener)
             .max_size(max_size)
             .wait_timeout(Some(wait))
+            .create_timeout(Some(wait))
             .runtime(Runtime::Tokio1)
             .build()
-            .expect("a pool with a runtime for its wait timeout builds");
-        Connections(pool)
+            .expect("a pool with a runtime for its timeouts builds");
+        Connections {
+            pool,
+            breaker: Breaker::new(PROBE_INTERVAL),
+        }
     }
 
-    /// A connection for one operation; see [`Lease::finish`].
-    pub(crate) async fn lease(&self) -> Result<Lease, StoreError> {
-        let mut object = self.0.get().await.map_err(|error| match error {
-            PoolError::Backend(error) => classify(error),
-            PoolError::Timeout(_) | PoolError::Closed => StoreError::Unavailable(Box::new(error)),
-            other => StoreError::Internal(Box::new(other)),
-        })?;
-        object.in_flight = true;
-        Ok(Lease(object))
+    /// A connection for one operation, or `Unavailable` at once while the breaker is open; see
+    /// [`Lease::finish`].
+    pub(crate) async fn lease(&self) -> Result<Lease<'_>, StoreError> {
+        let permit = self
+            .breaker
+            .admit()
+            .map_err(|refused| StoreError::Unavailable(Box::new(refused)))?;
+        match self.pool.get().await {
+            Ok(mut object) => {
+                object.in_flight = true;
+                Ok(Lease {
+                    object,
+                    permit,
+                    connections: self,
+                })
+            }
+            Err(error) => {
+                let error = match error {
+                    PoolError::Backend(error) => classify(error),
+                    PoolError::Timeout(_) | PoolError::Closed => {
+                        StoreError::Unavailable(Box::new(error))
+                    }
+                    other => StoreError::Internal(Box::new(other)),
+                };
+                self.judge(permit, &error);
+                Err(error)
+            }
+        }
+    }
+
+    /// Tells the breaker whether the database was reached. A probe that failed may have failed on
+    /// an idle connection that died with the database: the idle ones go, so the next probe opens
+    /// a new connection rather than trying the next dead one.
+    fn judge(&self, permit: Permit, error: &StoreError) {
+        if !is_outage(error) {
+            permit.reached();
+            return;
+        }
+        if permit.is_probe() {
+            self.pool.retain(|_, _| false);
+        }
+        permit.unreachable();
     }
 
     pub(crate) fn status(&self) -> PoolStatus {
-        self.0.status()
+        self.pool.status()
     }
 
     /// Closes the idle connections and refuses new leases.
     pub(crate) fn close(&self) {
-        self.0.close();
+        self.pool.close();
     }
 }
 
 /// A leased connection. Dropped without [`Lease::finish`] (the operation's future was dropped), it
 /// goes back marked in flight and the pool closes it instead of lending it again.
-pub(crate) struct Lease(Object<Opener>);
+pub(crate) struct Lease<'a> {
+    object: Object<Opener>,
+    permit: Permit,
+    connections: &'a Connections,
+}
 
-impl Lease {
-    /// Ends the operation that returned `outcome`. Success and domain errors leave the connection
-    /// ready for the next query; any other failure (connection lost, timeout, a row the domain
-    /// rejects) closes it.
-    pub(crate) fn finish<T>(mut self, outcome: Result<T, StoreError>) -> Result<T, StoreError> {
-        match outcome {
+impl Lease<'_> {
+    /// Ends the operation that returned `outcome` and tells the breaker how it went. Success and
+    /// domain errors leave the connection ready for the next query; any other failure (connection
+    /// lost, timeout, a row the domain rejects) closes it.
+    pub(crate) fn finish<T>(self, outcome: Result<T, StoreError>) -> Result<T, StoreError> {
+        let Lease {
+            mut object,
+            permit,
+            connections,
+        } = self;
+        match &outcome {
             Ok(_)
             | Err(StoreError::EmailTaken | StoreError::UserNotFound | StoreError::UserHasOrders) => {
-                self.0.in_flight = false;
+                object.in_flight = false;
             }
             Err(StoreError::Unavailable(_) | StoreError::Internal(_)) => {
-                drop(Object::take(self.0));
+                drop(Object::take(object));
             }
+        }
+        match &outcome {
+            Ok(_) => permit.reached(),
+            Err(error) => connections.judge(permit, error),
         }
         outcome
     }
 }
 
-impl Deref for Lease {
+impl Deref for Lease<'_> {
     type Target = PgConnection;
 
     fn deref(&self) -> &PgConnection {
-        &self.0.connection
+        &self.object.connection
     }
 }
 
-impl DerefMut for Lease {
+impl DerefMut for Lease<'_> {
     fn deref_mut(&mut self) -> &mut PgConnection {
-        &mut self.0.connection
+        &mut self.object.connection
     }
 }
 

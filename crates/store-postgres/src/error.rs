@@ -33,17 +33,39 @@ fn is_transient(err: &sqlx::Error) -> bool {
 
 /// SQLSTATEs that say "not now" rather than "never".
 fn is_transient_sqlstate(code: &str) -> bool {
+    is_outage_sqlstate(code)
+        || matches!(
+            code,
+            "57014" // query_canceled: statement_timeout, a timeout like any other
+            | "40001" // serialization_failure
+            | "40P01" // deadlock_detected
+        )
+}
+
+/// SQLSTATEs that say the database cannot serve anyone now, not just this query.
+fn is_outage_sqlstate(code: &str) -> bool {
     code.starts_with("08") // connection exception
         || matches!(
             code,
             "57P01" // admin_shutdown
             | "57P02" // crash_shutdown
             | "57P03" // cannot_connect_now (starting up, recovering)
-            | "57014" // query_canceled: statement_timeout, a timeout like any other
             | "53300" // too_many_connections
-            | "40001" // serialization_failure
-            | "40P01" // deadlock_detected
         )
+}
+
+/// Whether `err` says the database is out of reach (refused, lost, shutting down, full) rather
+/// than that one query lost a race or ran too long: what opens the store's breaker.
+pub(crate) fn is_outage(err: &StoreError) -> bool {
+    let StoreError::Unavailable(source) = err else {
+        return false;
+    };
+    match source.downcast_ref::<sqlx::Error>() {
+        Some(sqlx::Error::Database(db)) => db.code().is_some_and(|code| is_outage_sqlstate(&code)),
+        Some(sqlx_error) => is_transient(sqlx_error),
+        // The pool's own: no connection could be had in time.
+        None => true,
+    }
 }
 
 /// A value read back that the domain rejects: the database holds what the adapter never writes.
@@ -95,6 +117,27 @@ mod tests {
             sqlx::Error::ColumnNotFound("id".into()),
         ] {
             assert!(matches!(classify(err), StoreError::Internal(_)));
+        }
+    }
+
+    #[test]
+    fn lost_connections_are_outages_but_lost_races_and_slow_queries_are_not() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let pool_wait: StoreError = StoreError::Unavailable("timed out waiting".into());
+
+        assert!(is_outage(&classify(sqlx::Error::Io(refused))));
+        assert!(is_outage(&classify(sqlx::Error::PoolTimedOut)));
+        assert!(is_outage(&pool_wait));
+        assert!(!is_outage(&classify(sqlx::Error::RowNotFound)));
+        assert!(!is_outage(&StoreError::EmailTaken));
+        for code in ["08006", "57P01", "57P03", "53300"] {
+            assert!(is_outage_sqlstate(code), "{code}");
+        }
+        for code in ["57014", "40001", "40P01"] {
+            assert!(
+                !is_outage_sqlstate(code) && is_transient_sqlstate(code),
+                "{code}"
+            );
         }
     }
 

@@ -13,11 +13,16 @@ pub const REGION: &str = "us-east-1";
 
 /// Creates `table` on the shared DynamoDB Local and loads the seed data into it.
 pub async fn seeded_table(table: &str) -> DynamoSettings {
+    seeded_table_on(&DynamoDbLocal::shared().endpoint(), table).await
+}
+
+/// Creates `table` on the DynamoDB at `endpoint` and loads the seed data into it.
+pub async fn seeded_table_on(endpoint: &str, table: &str) -> DynamoSettings {
     let settings = DynamoSettings {
         // As the functions get below: a cold DynamoDB Local on a loaded machine is slow, not down.
         attempt_timeout: Duration::from_secs(30),
         operation_timeout: Duration::from_secs(60),
-        ..DynamoSettings::local(DynamoDbLocal::shared().endpoint(), table)
+        ..DynamoSettings::local(endpoint, table)
     };
     let client = twinstack_store_dynamodb::client(&settings).await;
     twinstack_store_dynamodb::create_table(&client, table)
@@ -98,11 +103,15 @@ fn start_emulator() -> LambdaEmulator {
 
 /// `twinstack-lambda` under `cargo lambda watch`, on `table` of the shared DynamoDB Local.
 pub fn api_emulator(table: &str) -> LambdaEmulator {
-    let endpoint = DynamoDbLocal::shared().endpoint();
+    api_emulator_on(&DynamoDbLocal::shared().endpoint(), table)
+}
+
+/// `twinstack-lambda` under `cargo lambda watch`, on `table` of the DynamoDB at `endpoint`.
+pub fn api_emulator_on(endpoint: &str, table: &str) -> LambdaEmulator {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let env = [
         ("TABLE_NAME", table),
-        ("DYNAMODB_ENDPOINT", endpoint.as_str()),
+        ("DYNAMODB_ENDPOINT", endpoint),
         ("AWS_REGION", REGION),
         ("RUST_LOG", "warn"),
         // DynamoDB Local runs transactions one at a time and a loaded 2-core machine makes it

@@ -3,6 +3,7 @@
 
 pub mod lambda;
 pub mod otlp;
+pub mod outage;
 pub mod postgres;
 pub mod realtime_lambda;
 
