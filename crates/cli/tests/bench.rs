@@ -182,7 +182,7 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
 
     let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
     for heading in [
-        "Pipeline: 3000 records in 6 chunks, per via",
+        "Pipeline: 3,000 records in 6 chunks, per via",
         "Pipeline: per-stage throughput",
         "Pipeline: Lambda GB-seconds",
         "Pipeline on AWS: state transitions and S3 requests",

@@ -1,5 +1,7 @@
 //! The pipeline section's tables in report.md and report.html.
 
+use twinstack_cost::report::number;
+
 use super::results::{LAMBDA_MEMORY_MB, PipelineBench, RequestCounts};
 use crate::bench::results::Results;
 use crate::bench::table::Table;
@@ -16,7 +18,8 @@ fn runs(bench: &PipelineBench) -> Table {
     let mut table = Table::new(
         &format!(
             "Pipeline: {} records in {} chunks, per via",
-            bench.records, bench.chunks
+            number(bench.records as f64),
+            number(f64::from(bench.chunks))
         ),
         &[
             "via",
@@ -36,7 +39,7 @@ fn runs(bench: &PipelineBench) -> Table {
         let mut row = vec![
             run.via.clone(),
             format!("{:.2}", run.wall_seconds),
-            format!("{:.0}", bench.records as f64 / run.wall_seconds.max(1e-9)),
+            number((bench.records as f64 / run.wall_seconds.max(1e-9)).round()),
             format!("{:.1}", run.usage.peak_rss_mib),
             format!("{:.1}", run.usage.peak_total_rss_mib),
             format!("{:.2}", run.usage.cpu_seconds),
@@ -44,8 +47,8 @@ fn runs(bench: &PipelineBench) -> Table {
         ];
         match (&run.summary, &run.error) {
             (Some(summary), _) => row.extend([
-                summary.loaded.to_string(),
-                summary.rejected.to_string(),
+                number(summary.loaded as f64),
+                number(summary.rejected as f64),
                 summary.failed_chunks.len().to_string(),
                 summary.checksum.chars().take(16).collect(),
             ]),
@@ -93,13 +96,14 @@ fn stages(bench: &PipelineBench) -> Table {
                 .iter()
                 .find(|stage| stage.stage == name)
                 .and_then(|stage| stage.records_per_second_per_core);
-            row.push(rate.map_or("–".into(), |r| format!("{r:.0}")));
+            row.push(rate.map_or("–".into(), number));
         }
         table.row(row);
     }
     table.note(
         "A stage's records in over its time summed over every chunk; a chunk runs on one core, so \
-         this is one core's rate. `load` counts aggregate rows, once per run (the reduce).",
+         this is one core's rate (wall time inside the run: a busy machine lowers it). `load` counts \
+         aggregate rows, once per run (the reduce).",
     )
 }
 
@@ -123,7 +127,9 @@ fn lambda(bench: &PipelineBench) -> Table {
     table.note(
         "One invocation per chunk, billed for the CPU per chunk stretched to the function's share \
          of a core (memory / 1,769 MB) and rounded up to the millisecond; CPU only — waiting on S3 is \
-         not in it (`twinstack cost --pipeline` adds an assumed S3 latency and prices the rest).",
+         not in it (`twinstack cost --pipeline` adds an assumed S3 latency and prices the rest). Below \
+         1,769 MB a CPU-bound chunk bills about the same GB-seconds at any memory: more memory buys \
+         proportionally more CPU, so it runs proportionally shorter.",
     )
 }
 
