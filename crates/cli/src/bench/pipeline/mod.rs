@@ -19,24 +19,8 @@ use super::procs::{Sampler, Select, Usage};
 pub use report::tables;
 pub use results::PipelineBench;
 
-/// One way the bench runs the pipeline: its name in the report, and the arguments it adds to
-/// `twinstack pipeline run`.
-pub struct Via {
-    pub name: &'static str,
-    pub args: &'static [&'static str],
-}
-
-/// The vias the section runs, in this order.
-pub const VIAS: &[Via] = &[
-    Via {
-        name: "in-process",
-        args: &["--via", "in-process"],
-    },
-    Via {
-        name: "worker",
-        args: &["--via", "worker"],
-    },
-];
+/// The vias the section runs, in this order: each is `twinstack pipeline run --via NAME`.
+pub const VIAS: &[&str] = &["in-process", "worker"];
 
 /// How often the child's processes are sampled: a 1M-record run lasts seconds.
 const SAMPLE_EVERY: Duration = Duration::from_millis(100);
@@ -97,11 +81,12 @@ pub async fn run(args: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
         bail!("generating the pipeline's input: {error}");
     }
     let mut runs = Vec::new();
-    for via in VIAS {
-        let out = scratch.0.join(via.name).display().to_string();
-        let mut command = vec!["pipeline", "run", "--in", &input, "--out", &out, "--json"];
-        command.extend(via.args);
-        eprintln!("pipeline: {} (twinstack {})", via.name, command.join(" "));
+    for &via in VIAS {
+        let out = scratch.0.join(via).display().to_string();
+        let command = [
+            "pipeline", "run", "--in", &input, "--out", &out, "--json", "--via", via,
+        ];
+        eprintln!("pipeline: {via} (twinstack {})", command.join(" "));
         let measured = measure(&exe, &command).await?;
         let summary = match (
             &measured.error,

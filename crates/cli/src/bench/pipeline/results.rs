@@ -7,7 +7,6 @@ use twinstack_cost::lambda::{billed_ms, cpu_share};
 use twinstack_cost::pipeline::AwsRequests;
 use twinstack_pipeline::{DEFAULT_CHECKSUM, DEFAULT_CHUNKS, DEFAULT_RECORDS, RunSummary};
 
-use super::Via;
 use crate::bench::procs::Usage;
 use crate::bench::results::round;
 
@@ -87,7 +86,7 @@ impl From<AwsRequests> for RequestCounts {
 
 impl ViaRun {
     pub fn new(
-        via: &Via,
+        via: &str,
         command: &[&str],
         wall: Duration,
         usage: Usage,
@@ -111,7 +110,7 @@ impl ViaRun {
                 .collect()
         });
         ViaRun {
-            via: via.name.to_owned(),
+            via: via.to_owned(),
             command: format!("twinstack {}", command.join(" ")),
             wall_seconds: round(wall.as_secs_f64(), 3),
             usage,
