@@ -91,6 +91,36 @@ def test_compose_runs_both_twins_and_seeds_both_stores():
     assert environment["DYNAMODB_ENDPOINT"] == "http://dynamodb:8000"
 
 
+def test_compose_runs_the_serverless_real_time_twin_behind_the_local_harness():
+    services = load("docker-compose.yml")["services"]
+    function = services["realtime-lambda"]
+    gateway = services["realtime-gateway"]
+
+    assert function["build"]["target"] == "realtime-lambda"
+    environment = function["environment"]
+    assert environment["AWS_LAMBDA_RUNTIME_API"] == "http://lambda-emulator:9000/.rt/twinstack-realtime-lambda"
+    assert environment["TABLE_NAME"] == "twinstack"
+    assert environment["DYNAMODB_ENDPOINT"] == "http://dynamodb:8000"
+    # The function posts to the harness's @connections, on the stage and port the harness serves.
+    assert environment["CONNECTIONS_ENDPOINT"] == "http://realtime-gateway:8090/live"
+    command = gateway["command"]
+    assert gateway["entrypoint"] == ["/usr/local/bin/twinstack"]
+    assert command[0] == "realtime-harness"
+    flags = dict(zip(command[1::2], command[2::2]))
+    assert flags == {
+        "--listen": "0.0.0.0:8090",
+        "--stage": "live",
+        "--lambda": "http://lambda-emulator:9000",
+        "--function": "twinstack-realtime-lambda",
+        "--dynamodb": "http://dynamodb:8000",
+        "--table": environment["TABLE_NAME"],
+    }
+    assert gateway["ports"] == ["127.0.0.1:8090:8090"]
+    # Both start after the table (and its stream) exists.
+    for service in (function, gateway):
+        assert service["depends_on"]["seed-dynamodb"]["condition"] == "service_completed_successfully"
+
+
 def test_compose_sets_every_server_env_var():
     environment = load("docker-compose.yml")["services"]["server"]["environment"]
 
@@ -100,7 +130,7 @@ def test_compose_sets_every_server_env_var():
 def test_compose_services_run_read_only_without_capabilities():
     services = load("docker-compose.yml")["services"]
 
-    for name in ("seed-postgres", "seed-dynamodb", "server", "lambda-emulator", "lambda"):
+    for name in ("seed-postgres", "seed-dynamodb", "server", "lambda-emulator", "lambda", "realtime-lambda", "realtime-gateway"):
         assert services[name]["read_only"] is True, name
         assert services[name]["cap_drop"] == ["ALL"], name
 

@@ -4,6 +4,7 @@ mod bench;
 mod cost;
 mod dynamodb;
 mod pipeline;
+mod realtime_harness;
 mod seed;
 mod store_args;
 mod verify;
@@ -25,7 +26,8 @@ enum Command {
     /// Read everything a store holds and print its checksum (the one `seed` prints); writes nothing.
     Verify(verify::VerifyArgs),
     /// Monthly cost of each twin at the article's scale points, the crossover, and a chart
-    /// (`--pipeline`: one run of the data pipeline on each stack).
+    /// (`--pipeline`: one run of the data pipeline on each stack; `--realtime`: the real-time feed
+    /// a month by concurrent connections).
     Cost(cost::CostCommand),
     /// Replay an Artillery config against a target (open model) and report latency per request and phase.
     Load(twinstack_loadgen::LoadArgs),
@@ -33,6 +35,10 @@ enum Command {
     Bench(bench::BenchArgs),
     /// The data-processing workload: generate its input, run it, or run one worker step.
     Pipeline(pipeline::PipelineArgs),
+    /// A local harness, not a deployment: API Gateway's WebSocket API and the DynamoDB stream's
+    /// event source mapping in front of twinstack-realtime-lambda under a Lambda emulator (for
+    /// docker compose, tests and benchmarks; AWS runs the real ones).
+    RealtimeHarness(realtime_harness::RealtimeHarnessArgs),
 }
 
 #[tokio::main]
@@ -44,5 +50,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Load(args) => twinstack_loadgen::run_cli(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Pipeline(args) => pipeline::run(args).await,
+        Command::RealtimeHarness(args) => realtime_harness::run(args).await,
     }
 }

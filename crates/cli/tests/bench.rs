@@ -75,6 +75,7 @@ fn run_bench(out: &Path) -> std::process::Output {
             "--cold-starts",
             "3",
         ])
+        .args(["--pipeline-records", "3000", "--pipeline-chunks", "6"])
         .args(["--lambda-concurrency", "2", "--out"])
         .arg(out)
         .current_dir(workspace())
@@ -140,8 +141,51 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
     );
     assert!(inputs["lambda"]["local_cpu_ms"].as_f64().is_some());
 
+    // The pipeline, after the twins: each via a child run of this binary, one checksum.
+    let pipeline = &results["pipeline"];
+    assert_eq!(
+        (pipeline["records"].as_u64(), pipeline["chunks"].as_u64()),
+        (Some(3000), Some(6))
+    );
+    let runs = pipeline["runs"].as_array().unwrap();
+    let vias: Vec<&str> = runs.iter().map(|r| r["via"].as_str().unwrap()).collect();
+    assert_eq!(vias, ["in-process", "worker"]);
+    for run in runs {
+        let summary = &run["summary"];
+        assert_eq!(summary["recordsIn"], 3000, "{run}");
+        assert_eq!(
+            summary["loaded"].as_u64().unwrap() + summary["rejected"].as_u64().unwrap(),
+            3000
+        );
+        assert!(run["usage"]["peakRssMib"].as_f64().unwrap() > 0.0, "{run}");
+        assert!(run["cpuPerChunkMs"].as_f64().unwrap() > 0.0, "{run}");
+        let gb_seconds: Vec<f64> = run["lambdaGbSeconds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|at| at["gbSeconds"].as_f64().unwrap())
+            .collect();
+        assert_eq!(gb_seconds.len(), 3, "128, 512 and 1024 MB");
+        assert!(gb_seconds.iter().all(|gb| *gb > 0.0), "{gb_seconds:?}");
+        let extract = &run["stages"][0];
+        assert_eq!(extract["stage"], "extract");
+        assert!(extract["recordsPerSecondPerCore"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(pipeline["checksumsEqual"], true);
+    assert_eq!(
+        pipeline["defaultChecksumMatches"],
+        Value::Null,
+        "not the default input"
+    );
+    assert_eq!(pipeline["stepFunctions"]["stateTransitions"], 2 + 6);
+    assert_eq!(pipeline["argo"]["s3Gets"], 2 * 6);
+
     let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
     for heading in [
+        "Pipeline: 3,000 records in 6 chunks, per via",
+        "Pipeline: per-stage throughput",
+        "Pipeline: Lambda GB-seconds",
+        "Pipeline on AWS: state transitions and S3 requests",
         "API response times",
         "Throughput and errors",
         "Cold starts and warm durations",
@@ -228,6 +272,10 @@ async fn a_deployed_run_drives_only_the_urls_given_and_probes_nothing_locally() 
     assert_eq!(twins[0]["load"]["totals"]["errors"]["total"], 0);
     assert!(twins[0]["processes"].as_object().unwrap().is_empty());
     assert!(results["coldStarts"].is_null());
+    assert!(
+        results.get("pipeline").is_none(),
+        "the pipeline runs in local runs only"
+    );
     assert!(
         results["cost_inputs"].get("kubernetes").is_none(),
         "no CPU figures from afar"

@@ -86,6 +86,7 @@ pub mod lambda;
 pub mod options;
 pub mod pipeline;
 pub mod pricing;
+pub mod realtime;
 pub mod report;
 pub mod results;
 pub mod seed_floor;

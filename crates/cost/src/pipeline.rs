@@ -302,6 +302,52 @@ pub struct Facts {
     pub dedicated_nodes: u64,
 }
 
+/// The requests one run of `chunks` chunks makes on AWS, counted from the state machine and the
+/// WorkflowTemplate (not measured): what [`price_run`] prices and `twinstack bench` reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AwsRequests {
+    /// Step Functions Standard transitions; 0 under Argo.
+    pub transitions: f64,
+    pub s3_lists: f64,
+    pub s3_gets: f64,
+    pub s3_puts: f64,
+}
+
+impl AwsRequests {
+    /// Step Functions + Lambda: the parent enters the Map state and the reduce task, each child
+    /// execution its one task; the ItemReader and the reduce list the chunks and the partials,
+    /// each chunk is read and its partial written and read, and the ResultWriter writes its files.
+    pub fn step_functions(chunks: u64) -> AwsRequests {
+        let chunks = chunks as f64;
+        AwsRequests {
+            transitions: 2.0 + chunks,
+            s3_lists: 2.0 * list_pages(chunks),
+            s3_gets: 2.0 * chunks,
+            s3_puts: chunks + RESULT_WRITER_PUTS,
+        }
+    }
+
+    /// Argo Workflows: a pod lists the chunks, each chunk pod reads its chunk and writes its
+    /// partial, the reduce pod lists and reads the partials.
+    pub fn argo(chunks: u64) -> AwsRequests {
+        let chunks = chunks as f64;
+        AwsRequests {
+            transitions: 0.0,
+            s3_lists: 2.0 * list_pages(chunks),
+            s3_gets: 2.0 * chunks,
+            s3_puts: chunks,
+        }
+    }
+
+    fn s3_lines(&self, prices: &PipelinePrices) -> Vec<Line> {
+        s3_lines(prices, self.s3_lists, self.s3_gets, self.s3_puts)
+    }
+}
+
+fn list_pages(chunks: f64) -> f64 {
+    (chunks / LIST_PAGE).ceil()
+}
+
 fn waves(chunks: u64, concurrency: u64) -> u64 {
     chunks.div_ceil(concurrency)
 }
@@ -331,7 +377,8 @@ pub fn price_run(
 ) -> Result<RunCost, PipelineCostError> {
     shape.check()?;
     let chunks = shape.chunks as f64;
-    let list_pages = (chunks / LIST_PAGE).ceil();
+    let list_pages = list_pages(chunks);
+    let step_functions = AwsRequests::step_functions(shape.chunks);
 
     // Serverless: each chunk reads its object and writes its partial; the reduce lists and reads
     // every partial, then writes the aggregates in batches of 25.
@@ -347,8 +394,7 @@ pub fn price_run(
     let lambda_gb_seconds = gb * (chunks * chunk_lambda_ms + reduce_lambda_ms) / 1_000.0;
     let lambda_gb_second_usd = pricing.lambda_arm64.tiers.headline_price();
     let invocations = chunks + 1.0;
-    // The parent enters the Map state and the reduce task; each child execution enters its one task.
-    let transitions = 2.0 + chunks;
+    let transitions = step_functions.transitions;
     let lambda_waves = waves(shape.chunks, shape.concurrency.max_concurrency);
     let mut serverless = vec![
         Line {
@@ -376,12 +422,7 @@ pub fn price_run(
             usd: shape.aggregate_rows as f64 / 1e6 * pricing.dynamodb_writes.tiers.headline_price(),
         },
     ];
-    serverless.extend(s3_lines(
-        prices,
-        2.0 * list_pages,
-        2.0 * chunks,
-        chunks + RESULT_WRITER_PUTS,
-    ));
+    serverless.extend(step_functions.s3_lines(prices));
     let serverless_minutes = (lambda_waves as f64 * chunk_lambda_ms + reduce_lambda_ms) / 60_000.0;
 
     // Kubernetes: a pod lists the chunks, one pod per chunk under `parallelism`, one reduces.
@@ -398,7 +439,7 @@ pub fn price_run(
     let kubernetes_ms = list_pod_ms + kubernetes_waves as f64 * pod_ms + reduce_pod_ms;
     let requested_vcpu_seconds =
         POD_CPU_REQUEST * (list_pod_ms + chunks * pod_ms + reduce_pod_ms) / 1_000.0;
-    let kubernetes_s3 = s3_lines(prices, 2.0 * list_pages, 2.0 * chunks, chunks);
+    let kubernetes_s3 = AwsRequests::argo(shape.chunks).s3_lines(prices);
     let mut amortised = vec![Line {
         item: format!("{NODE_TYPE} vCPU time the pods request ({POD_CPU_REQUEST} vCPU each)"),
         quantity: requested_vcpu_seconds,

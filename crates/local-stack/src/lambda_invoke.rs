@@ -14,9 +14,15 @@ pub struct LambdaInvoker {
 impl LambdaInvoker {
     /// The function `binary` of the emulator listening on `port`.
     pub fn new(port: u16, binary: &str) -> Self {
+        Self::at(&format!("http://127.0.0.1:{port}"), binary)
+    }
+
+    /// The function `binary` of the emulator at `endpoint` (`http://HOST:PORT`).
+    pub fn at(endpoint: &str, binary: &str) -> Self {
+        let endpoint = endpoint.trim_end_matches('/');
         LambdaInvoker {
             client: reqwest::Client::new(),
-            url: format!("http://127.0.0.1:{port}/2015-03-31/functions/{binary}/invocations"),
+            url: format!("{endpoint}/2015-03-31/functions/{binary}/invocations"),
         }
     }
 

@@ -20,6 +20,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use anyhow::Context;
 use aws_lambda_events::apigw::{ApiGatewayRequestIdentity, ApiGatewayWebsocketProxyRequest};
 use axum::Router;
 use axum::body::Bytes;
@@ -49,6 +50,17 @@ pub struct GatewayRoutes {
     pub two_way: Vec<String>,
 }
 
+impl GatewayRoutes {
+    /// Every one of `keys` a route with a route response.
+    pub fn all_two_way(keys: &[&str]) -> GatewayRoutes {
+        let keys: Vec<String> = keys.iter().map(|key| (*key).to_owned()).collect();
+        GatewayRoutes {
+            route_keys: keys.clone(),
+            two_way: keys,
+        }
+    }
+}
+
 pub struct WebSocketGatewayHarness {
     address: SocketAddr,
     stage: String,
@@ -66,7 +78,14 @@ pub struct BoundGateway {
 impl BoundGateway {
     /// A free loopback port for the stage `stage`.
     pub async fn bind(stage: &str) -> anyhow::Result<Self> {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        Self::bind_to(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), stage).await
+    }
+
+    /// `address` for the stage `stage` (`twinstack realtime-harness` in a container: all interfaces).
+    pub async fn bind_to(address: SocketAddr, stage: &str) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("binding {address}"))?;
         Ok(BoundGateway {
             address: listener.local_addr()?,
             listener,

@@ -40,13 +40,7 @@ static TWIN: OnceLock<RealtimeEndpoints> = OnceLock::new();
 
 /// The API Gateway routes of the CDK stack: message routes by `action`, acknowledgements returned.
 pub fn routes() -> GatewayRoutes {
-    let keys = ["subscribe", "unsubscribe", "ping"]
-        .map(str::to_owned)
-        .to_vec();
-    GatewayRoutes {
-        two_way: keys.clone(),
-        route_keys: keys,
-    }
+    GatewayRoutes::all_two_way(&["subscribe", "unsubscribe", "ping"])
 }
 
 /// One twin per test binary (starting it builds two functions); tests make their own users.
@@ -123,7 +117,11 @@ async fn run() -> Running {
 }
 
 /// `twinstack-realtime-lambda` under `cargo lambda watch`, posting to `connections_endpoint`.
-fn realtime_emulator(table: &str, endpoint: &str, connections_endpoint: &str) -> LambdaEmulator {
+pub fn realtime_emulator(
+    table: &str,
+    endpoint: &str,
+    connections_endpoint: &str,
+) -> LambdaEmulator {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let env = [
         ("TABLE_NAME", table),

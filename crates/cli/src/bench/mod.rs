@@ -7,6 +7,7 @@ mod charts;
 mod cold_start;
 mod machine;
 mod markdown;
+mod pipeline;
 mod procs;
 mod report;
 mod results;
@@ -78,6 +79,8 @@ pub struct BenchArgs {
     /// results.json (to read a run again, or a report from a run made elsewhere).
     #[arg(long, value_name = "results.json")]
     pub report_from: Option<PathBuf>,
+    #[command(flatten)]
+    pub pipeline: pipeline::PipelineBenchArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -113,7 +116,7 @@ impl BenchArgs {
                 line += &format!(" {flag} {url}");
             }
         }
-        line
+        line + &self.pipeline.flags()
     }
 }
 
@@ -154,6 +157,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .filter(|_| local)
         .map(|file| file.len());
     let cost_inputs = results::cost_inputs(&twins, cold_starts.as_ref(), local, server_log_bytes);
+    // After the twins (stopped by now), so the pipeline has the cores to itself.
+    let pipeline = if local && !args.pipeline.skip_pipeline {
+        Some(pipeline::run(&args.pipeline).await?)
+    } else {
+        None
+    };
     let results = Results {
         version: results::RESULTS_VERSION,
         run: RunInfo {
@@ -179,6 +188,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         twins,
         cold_starts,
         cost_inputs,
+        pipeline,
     };
     let results_path = args.out.join("results.json");
     write(&results_path, &serde_json::to_string_pretty(&results)?)?;

@@ -66,6 +66,9 @@ pub fn tables(results: &Results) -> Vec<Table> {
         resources(results),
         phases(results),
     ]
+    .into_iter()
+    .chain(super::pipeline::tables(results))
+    .collect()
 }
 
 fn response_times(results: &Results) -> Table {

@@ -58,6 +58,9 @@ pub struct Results {
     /// The key `twinstack cost --from` reads (snake_case, as the cost model's schema is).
     #[serde(rename = "cost_inputs")]
     pub cost_inputs: CostInputs,
+    /// Local runs only: the data pipeline, per via (`--skip-pipeline` leaves it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<super::pipeline::PipelineBench>,
 }
 
 impl Results {
