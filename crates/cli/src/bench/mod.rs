@@ -8,6 +8,7 @@ mod cold_start;
 mod machine;
 mod markdown;
 mod procs;
+mod realtime;
 mod report;
 mod results;
 mod stack;
@@ -78,6 +79,8 @@ pub struct BenchArgs {
     /// results.json (to read a run again, or a report from a run made elsewhere).
     #[arg(long, value_name = "results.json")]
     pub report_from: Option<PathBuf>,
+    #[command(flatten)]
+    pub realtime: realtime::RealtimeArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -113,7 +116,7 @@ impl BenchArgs {
                 line += &format!(" {flag} {url}");
             }
         }
-        line
+        line + &self.realtime.command_line()
     }
 }
 
@@ -140,9 +143,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", args.out.display()))?;
     let started_at = SystemTime::now();
 
-    let (twins, cold_starts, checksum, measured) = if args.deployed() {
+    let (twins, cold_starts, checksum, measured, realtime) = if args.deployed() {
         let (twins, measured) = deployed(&args, &script, scale).await?;
-        (twins, None, None, measured)
+        let realtime = realtime::run_deployed(&args).await?;
+        (twins, None, None, measured, realtime)
     } else {
         local(&args, &script, scale).await?
     };
@@ -178,6 +182,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         },
         twins,
         cold_starts,
+        realtime,
         cost_inputs,
     };
     let results_path = args.out.join("results.json");
@@ -190,6 +195,7 @@ type LocalOutcome = (
     Option<cold_start::ColdStarts>,
     Option<String>,
     Duration,
+    Option<realtime::RealtimeResults>,
 );
 
 async fn local(args: &BenchArgs, script: &Script, scale: Scale) -> anyhow::Result<LocalOutcome> {
@@ -242,6 +248,7 @@ async fn local(args: &BenchArgs, script: &Script, scale: Scale) -> anyhow::Resul
             .await?,
         );
     }
+    let realtime = realtime::run(args, &stack).await?;
     eprintln!(
         "cold-start probe: {} fresh starts of twinstack-lambda",
         args.cold_starts
@@ -257,7 +264,7 @@ async fn local(args: &BenchArgs, script: &Script, scale: Scale) -> anyhow::Resul
     let measured = clock.elapsed();
     let checksum = stack.checksum.clone();
     drop(stack);
-    Ok((twins, Some(cold), Some(checksum), measured))
+    Ok((twins, Some(cold), Some(checksum), measured, realtime))
 }
 
 async fn deployed(

@@ -58,14 +58,16 @@ fn request_names(results: &Results) -> Vec<String> {
 }
 
 pub fn tables(results: &Results) -> Vec<Table> {
-    vec![
+    let mut tables = vec![
         response_times(results),
         throughput(results),
         starts(results),
         where_time_goes(results),
         resources(results),
         phases(results),
-    ]
+    ];
+    tables.extend(super::realtime::table(results));
+    tables
 }
 
 fn response_times(results: &Results) -> Table {
