@@ -302,7 +302,8 @@ impl Report {
     }
 }
 
-fn percentiles(histogram: &Histogram<u64>) -> Option<Percentiles> {
+/// The percentiles, in ms, of a histogram of µs; `None` when it is empty.
+pub fn percentiles(histogram: &Histogram<u64>) -> Option<Percentiles> {
     if histogram.is_empty() {
         return None;
     }

@@ -17,7 +17,7 @@ mod table;
 use anyhow::Context;
 use clap::Args;
 use serde::{Deserialize, Serialize};
-use twinstack_loadgen::report::Percentiles;
+use twinstack_loadgen::report::{Percentiles, percentiles};
 
 use super::procs::{self, Select};
 use super::results::Twin;
@@ -340,23 +340,4 @@ async fn measure(
             .map_or("–".to_owned(), |p| p.p99.to_string())
     );
     Ok(run)
-}
-
-/// Milliseconds from a histogram in µs; `None` when empty.
-fn percentiles(histogram: &hdrhistogram::Histogram<u64>) -> Option<Percentiles> {
-    if histogram.is_empty() {
-        return None;
-    }
-    let ms = |us: u64| us as f64 / 1000.0;
-    let at = |q| ms(histogram.value_at_quantile(q));
-    Some(Percentiles {
-        min: ms(histogram.min()),
-        mean: histogram.mean() / 1000.0,
-        p50: at(0.5),
-        p90: at(0.9),
-        p95: at(0.95),
-        p99: at(0.99),
-        p999: at(0.999),
-        max: ms(histogram.max()),
-    })
 }

@@ -20,7 +20,7 @@ pub fn table(results: &Results) -> Option<Table> {
         }),
         ("connect p50 / p99 (ms)", |r| {
             let p = r.connect_ms.as_ref();
-            format!("{} / {}", opt(p.map(|p| p.p50)), opt(p.map(|p| p.p99)))
+            format!("{} / {}", fixed(p.map(|p| p.p50)), fixed(p.map(|p| p.p99)))
         }),
         ("orders created (failed)", |r| {
             format!("{} ({})", r.orders_created, r.order_failures)
@@ -38,9 +38,9 @@ pub fn table(results: &Results) -> Option<Table> {
             let p = r.delivery_ms.as_ref();
             format!(
                 "{} / {} / {}",
-                opt(p.map(|p| p.p50)),
-                opt(p.map(|p| p.p95)),
-                opt(p.map(|p| p.p99))
+                fixed(p.map(|p| p.p50)),
+                fixed(p.map(|p| p.p95)),
+                fixed(p.map(|p| p.p99))
             )
         }),
         ("server RSS before → connected (MiB)", |r| {
@@ -74,6 +74,12 @@ pub fn table(results: &Results) -> Option<Table> {
     ))
 }
 
+/// A figure as results.json rounded it.
 fn opt(value: Option<f64>) -> String {
     value.map_or("–".to_owned(), |value| format!("{value}"))
+}
+
+/// Milliseconds to two decimals.
+fn fixed(value: Option<f64>) -> String {
+    value.map_or("–".to_owned(), |value| format!("{value:.2}"))
 }
