@@ -75,3 +75,10 @@ bench-lambda: release
 bench-pipeline: release
 	@deploy/scripts/install-deps.sh gnu-time
 	@deploy/scripts/bench-pipeline.sh
+
+## make bench-realtime: issue 12's real-time targets on the release server: 10,000 idle connections
+## (RSS per connection) and delivery p50/p95/p99, lost, duplicated at 1,000 deliveries/s for 60 s
+## (target/twinstack/realtime-targets/report.md).
+.PHONY: bench-realtime
+bench-realtime: deps-test release
+	@deploy/scripts/bench-realtime-targets.sh

@@ -76,7 +76,9 @@ fn run_bench(out: &Path) -> std::process::Output {
             "3",
         ])
         .args(["--pipeline-records", "3000", "--pipeline-chunks", "6"])
-        .args(["--lambda-concurrency", "2", "--out"])
+        .args(["--lambda-concurrency", "2"])
+        .args(["--realtime-subscribers", "40", "--realtime-users", "10"])
+        .args(["--realtime-rate", "5", "--realtime-seconds", "2", "--out"])
         .arg(out)
         .current_dir(workspace())
         .output()
@@ -140,6 +142,26 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
             > 0.0
     );
     assert!(inputs["lambda"]["local_cpu_ms"].as_f64().is_some());
+    let realtime = results["realtime"]["twins"].as_array().unwrap();
+    let names: Vec<&str> = realtime
+        .iter()
+        .map(|t| t["twin"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kubernetes", "serverless"]);
+    for twin in realtime {
+        assert_eq!(twin["connected"], 40, "{twin}");
+        assert_eq!(twin["ordersCreated"], 10, "{twin}");
+        // Ten orders, each followed by the 4 connections of its user.
+        assert_eq!(twin["expectedDeliveries"], 40, "{twin}");
+        assert_eq!(twin["delivered"], 40, "{twin}");
+        assert_eq!((&twin["lost"], &twin["duplicated"]), (&0.into(), &0.into()));
+        assert!(twin["deliveryMs"]["p99"].as_f64().is_some(), "{twin}");
+        assert!(twin["connectMs"]["p50"].as_f64().unwrap() > 0.0, "{twin}");
+    }
+    assert!(realtime[0]["memoryPerConnectionKib"].as_f64().is_some());
+    assert!(realtime[0]["lambdaInvocations"].is_null());
+    assert!(realtime[1]["memoryPerConnectionKib"].is_null());
+    assert!(realtime[1]["lambdaInvocations"].as_u64().unwrap() > 0);
 
     // The pipeline, after the twins: each via a child run of this binary, one checksum.
     let pipeline = &results["pipeline"];
@@ -191,6 +213,7 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
         "Cold starts and warm durations",
         "Where the time goes",
         "Memory and CPU under load",
+        "Real-time feed: 40 subscribers over 10 users",
         "Cost projection from these figures",
     ] {
         assert!(markdown.contains(heading), "report.md lacks {heading}");
@@ -251,6 +274,8 @@ async fn a_deployed_run_drives_only_the_urls_given_and_probes_nothing_locally() 
             "--warm-up",
             "1",
         ])
+        .args(["--realtime-subscribers", "20", "--realtime-users", "20"])
+        .args(["--realtime-rate", "5", "--realtime-seconds", "1"])
         .arg("--out")
         .arg(&out)
         .current_dir(workspace())
@@ -279,6 +304,16 @@ async fn a_deployed_run_drives_only_the_urls_given_and_probes_nothing_locally() 
     assert!(
         results["cost_inputs"].get("kubernetes").is_none(),
         "no CPU figures from afar"
+    );
+    let realtime = &results["realtime"]["twins"];
+    assert_eq!(realtime.as_array().unwrap().len(), 1, "{realtime}");
+    assert_eq!(realtime[0]["twin"], "kubernetes");
+    assert_eq!(realtime[0]["connected"], 20, "{realtime}");
+    assert_eq!(realtime[0]["delivered"], 5, "{realtime}");
+    assert_eq!(realtime[0]["lost"], 0, "{realtime}");
+    assert!(
+        realtime[0]["memoryPerConnectionKib"].is_null(),
+        "no memory figures without --realtime-server-pid"
     );
     let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(

@@ -55,6 +55,11 @@ impl JsonPath {
         Ok(Self { steps })
     }
 
+    /// Whether the path selects the root itself.
+    pub fn is_root(&self) -> bool {
+        self.steps.is_empty()
+    }
+
     /// The value at this path, if every step exists.
     pub fn select<'a>(&self, document: &'a Value) -> Option<&'a Value> {
         self.steps

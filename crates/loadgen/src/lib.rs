@@ -15,10 +15,20 @@
 //! | `capture: {json: "$.a.b[0]", as: var, strict: bool}` (one or a list) | member/index JSONPath only; strict by default |
 //! | flow step `think` | pause in seconds, or with a unit (`"500ms"`) |
 //! | templates | `{{ var }}`, `{{ var.field[0] }}`, `{{ $randomNumber(a, b) }}`, `{{ $randomString(n) }}` |
+//! | `scenarios[].engine: ws` | Artillery's WebSocket engine: one socket per virtual user, on `--target` (a `ws://` URL) |
+//! | ws flow step `connect` | first step only: `"{{ target }}/path"` (templated), the URL the socket opens on |
+//! | ws flow step `send` | a text frame: a string (templated), or any other value sent as JSON (templated leaves) |
+//! | ws flow steps `think`, `loop` with `count` | a pause; the nested steps `count` times |
 //!
 //! A string that is exactly `"{{ var }}"` keeps the variable's JSON type (a captured number is sent as a
 //! number); any other template, including every `$function`, renders a string. Any other key is an error
 //! naming it — a key that would change the traffic is never silently ignored.
+//!
+//! WebSocket virtual users report `connect` (latency to the end of the handshake) and each `send` (named
+//! `send` and its payload as written; latency to the frame's write) like requests, and count every data
+//! frame they receive (`messagesReceived`); see [`ws_vu`]. `connect` options, `send` with `capture` /
+//! `match`, `wait`, `function`, `log`, `loop` with `over` / `whileTrue`, `config.ws` and `wss://` are
+//! refused by name.
 //!
 //! Deliberate differences from Artillery, all documented where they act: connections come from one keep-alive
 //! pool (Artillery opens one per virtual user unless `config.http.pool` is set); redirects are not followed;
@@ -42,6 +52,7 @@ pub mod stats;
 pub mod summary;
 pub mod template;
 mod vu;
+pub mod ws_vu;
 
 pub use cli::{LoadArgs, run as run_cli};
 pub use phases::Scale;

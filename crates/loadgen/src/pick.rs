@@ -39,7 +39,7 @@ mod tests {
         Scenario {
             name: format!("w{weight}"),
             weight,
-            flow: Vec::new(),
+            flow: crate::script::Flow::Http(Vec::new()),
         }
     }
 

@@ -44,6 +44,9 @@ pub struct Report {
     pub timeline: Vec<SecondReport>,
     /// What the config asked for that does not act (reporting-only plugins, …).
     pub notes: Vec<String>,
+    /// Data frames WebSocket virtual users received (`engine: ws`); absent when none ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages_received: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
@@ -63,7 +66,7 @@ pub struct VuReport {
 pub struct StatsReport {
     /// Requests sent.
     pub count: u64,
-    /// Requests answered (any status).
+    /// Requests answered (any status), or WebSocket steps done (connections opened, frames sent).
     pub responses: u64,
     pub rps: f64,
     pub errors: ErrorsReport,
@@ -294,11 +297,13 @@ impl Report {
                 })
                 .collect(),
             notes: facts.notes,
+            messages_received: collector.messages_received,
         }
     }
 }
 
-fn percentiles(histogram: &Histogram<u64>) -> Option<Percentiles> {
+/// The percentiles, in ms, of a histogram of µs; `None` when it is empty.
+pub fn percentiles(histogram: &Histogram<u64>) -> Option<Percentiles> {
     if histogram.is_empty() {
         return None;
     }

@@ -17,7 +17,7 @@ use crate::phases::{self, PlanError, Scale};
 use crate::pick::ScenarioPicker;
 use crate::progress::Progress;
 use crate::report::{Report, RunFacts};
-use crate::script::Script;
+use crate::script::{Flow, Script};
 use crate::stats::{Collector, Event};
 use crate::vu;
 
@@ -41,19 +41,18 @@ pub struct RunOptions {
 pub enum RunError {
     #[error(transparent)]
     Plan(#[from] PlanError),
-    #[error("--target {0:?} is not an http:// or https:// URL")]
-    Target(String),
+    #[error("--target {target:?} is not {expected}")]
+    Target {
+        target: String,
+        expected: &'static str,
+    },
     #[error("building the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
 }
 
 /// Runs `script` against `options.target` and returns the results.
 pub async fn run(script: Script, options: RunOptions) -> Result<Report, RunError> {
-    let target_ok = reqwest::Url::parse(&options.target)
-        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
-    if !target_ok {
-        return Err(RunError::Target(options.target));
-    }
+    check_target(&script, &options.target)?;
     let phases = phases::plan(&script.phases, options.scale)?;
     let timeout = options
         .request_timeout
@@ -154,6 +153,36 @@ pub async fn run(script: Script, options: RunOptions) -> Result<Report, RunError
             notes,
         },
     ))
+}
+
+/// HTTP scenarios need an http(s):// target, WebSocket ones a ws:// target (this build has no
+/// TLS for WebSockets), so one script cannot mix them.
+fn check_target(script: &Script, target: &str) -> Result<(), RunError> {
+    let websocket = script
+        .scenarios
+        .iter()
+        .map(|scenario| matches!(scenario.flow, Flow::Ws(_)));
+    let (schemes, expected): (&[&str], _) = match (
+        websocket.clone().any(|ws| ws),
+        websocket.clone().all(|ws| ws),
+    ) {
+        (false, _) => (&["http", "https"], "an http:// or https:// URL"),
+        (true, true) => (&["ws"], "a ws:// URL (engine: ws; wss:// is not supported)"),
+        (true, false) => (
+            &[],
+            "usable: the script mixes engine: ws and HTTP scenarios, which need different targets",
+        ),
+    };
+    let target_ok = reqwest::Url::parse(target)
+        .is_ok_and(|url| schemes.contains(&url.scheme()) && url.has_host());
+    if target_ok {
+        Ok(())
+    } else {
+        Err(RunError::Target {
+            target: target.to_owned(),
+            expected,
+        })
+    }
 }
 
 async fn collect(

@@ -28,6 +28,10 @@ pub enum Event {
     VuFinished {
         completed: bool,
     },
+    /// A WebSocket virtual user's socket closed, having received `messages` data frames.
+    Received {
+        messages: u64,
+    },
 }
 
 /// One request: which, when it was meant to start (µs from the start of the run), and how it went.
@@ -50,6 +54,9 @@ pub enum Outcome {
         latency_us: u64,
         capture_failed: bool,
     },
+    /// A WebSocket step done, which has no HTTP status: a connection opened (latency to the end of
+    /// the handshake) or a frame sent (latency to its write).
+    Completed { latency_us: u64 },
     /// No response.
     Failed(ErrorKind),
 }
@@ -66,7 +73,7 @@ impl Outcome {
                 capture_failed: true,
                 ..
             } => Some(ErrorKind::CaptureFailed),
-            Outcome::Response { .. } => None,
+            Outcome::Response { .. } | Outcome::Completed { .. } => None,
             Outcome::Failed(kind) => Some(kind),
         }
     }
@@ -138,6 +145,8 @@ pub struct Collector {
     pub totals: Stats,
     pub timeline: Vec<Second>,
     pub vusers: VuCounts,
+    /// Data frames received by WebSocket virtual users; `None` when none ran.
+    pub messages_received: Option<u64>,
 }
 
 impl Collector {
@@ -148,6 +157,7 @@ impl Collector {
             totals: Stats::new(),
             timeline: Vec::new(),
             vusers: VuCounts::default(),
+            messages_received: None,
         }
     }
 
@@ -167,6 +177,9 @@ impl Collector {
             }
             Event::VuFinished { completed: true } => self.vusers.completed += 1,
             Event::VuFinished { completed: false } => self.vusers.failed += 1,
+            Event::Received { messages } => {
+                *self.messages_received.get_or_insert(0) += messages;
+            }
         }
     }
 
@@ -202,15 +215,21 @@ impl Stats {
 
     fn record(&mut self, sample: &Sample) {
         self.count += 1;
-        if let Outcome::Response {
-            status, latency_us, ..
-        } = sample.outcome
-        {
-            self.responses += 1;
-            self.latency_us.saturating_record(latency_us);
-            if !(200..300).contains(&status) {
-                *self.by_status.entry(status).or_default() += 1;
+        match sample.outcome {
+            Outcome::Response {
+                status, latency_us, ..
+            } => {
+                self.responses += 1;
+                self.latency_us.saturating_record(latency_us);
+                if !(200..300).contains(&status) {
+                    *self.by_status.entry(status).or_default() += 1;
+                }
             }
+            Outcome::Completed { latency_us } => {
+                self.responses += 1;
+                self.latency_us.saturating_record(latency_us);
+            }
+            Outcome::Failed(_) => {}
         }
         if let Some(kind) = sample.outcome.error() {
             self.add_error(kind);
@@ -248,7 +267,9 @@ impl Second {
 
     fn record(&mut self, sample: &Sample) {
         self.count += 1;
-        if let Outcome::Response { latency_us, .. } = sample.outcome {
+        if let Outcome::Response { latency_us, .. } | Outcome::Completed { latency_us } =
+            sample.outcome
+        {
             self.latency_us.saturating_record(latency_us);
         }
         if sample.outcome.error().is_some() {

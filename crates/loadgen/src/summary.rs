@@ -97,6 +97,9 @@ pub fn results_table(report: &Report) -> String {
         vusers.dropped,
         vusers.aborted
     );
+    if let Some(messages) = report.messages_received {
+        let _ = writeln!(out, "websocket messages received: {messages}");
+    }
     let errors = &report.totals.errors;
     if errors.total > 0 {
         let list = |map: &std::collections::BTreeMap<String, u64>| {

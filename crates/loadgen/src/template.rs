@@ -88,6 +88,11 @@ impl Template {
         self.segments.iter().any(|s| !matches!(s, Segment::Text(_)))
     }
 
+    /// Whether the text starts with the variable `name` itself, as `{{ target }}/api/ws` does.
+    pub fn starts_with_variable(&self, name: &str) -> bool {
+        matches!(self.segments.first(), Some(Segment::Var(var)) if var.root == name && var.path.is_root())
+    }
+
     /// The variables this template reads (their root names).
     pub fn variables(&self) -> impl Iterator<Item = &str> {
         self.segments.iter().filter_map(|segment| match segment {

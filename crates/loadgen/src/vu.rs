@@ -20,10 +20,11 @@ use tokio::time::Instant;
 
 use crate::consumed_capacity::{self, Capacity};
 use crate::live::{InFlight, Live};
-use crate::script::{Capture, Request, Script, Step, Variable};
+use crate::script::{Capture, Flow, Request, Script, Step, Variable};
 use crate::server_timing;
 use crate::stats::{ErrorKind, Event, Outcome, Sample};
 use crate::template::Vars;
+use crate::ws_vu;
 
 /// What every virtual user of a run shares.
 pub struct Context {
@@ -45,27 +46,40 @@ pub async fn run(
     arrival: Instant,
     slot: InFlight,
 ) {
-    let mut vars = initial_vars(&context.script, &context.target);
+    let vars = initial_vars(&context.script, &context.target);
+    let completed = match &context.script.scenarios[scenario].flow {
+        Flow::Http(steps) => run_http(&context, steps, vars, phase, arrival).await,
+        Flow::Ws(flow) => ws_vu::run(&context, flow, vars, phase, arrival).await,
+    };
+    drop(slot);
+    // The collector outlives every virtual user; a send can only fail once the run is being torn down.
+    let _ = context.events.send(Event::VuFinished { completed });
+}
+
+/// An HTTP flow; `false` when an error or a failed capture cut it short.
+async fn run_http(
+    context: &Context,
+    steps: &[Step],
+    mut vars: Vars,
+    phase: usize,
+    arrival: Instant,
+) -> bool {
     let mut due = arrival;
-    let mut completed = true;
-    for step in &context.script.scenarios[scenario].flow {
+    for step in steps {
         match step {
             Step::Think(pause) => {
                 due += *pause;
                 tokio::time::sleep_until(due).await;
             }
             Step::Request(request) => {
-                if !execute(&context, request, &mut vars, phase, due).await {
-                    completed = false;
-                    break;
+                if !execute(context, request, &mut vars, phase, due).await {
+                    return false;
                 }
                 due = Instant::now();
             }
         }
     }
-    drop(slot);
-    // The collector outlives every virtual user; a send can only fail once the run is being torn down.
-    let _ = context.events.send(Event::VuFinished { completed });
+    true
 }
 
 /// `config.variables` (one element of each list, drawn per user, like Artillery's `_.sample`) and `target`.
@@ -94,8 +108,16 @@ async fn execute(
     phase: usize,
     due: Instant,
 ) -> bool {
-    let (outcome, server_timing, consumed_capacity) = match send(context, request, vars, due).await
-    {
+    let answer = send(context, request, vars, due).await;
+    // A transport error ends the flow; a failed strict capture too, but not a non-2xx status.
+    let (failed, keep_going) = match &answer {
+        Ok(answer) => (
+            !answer.captured || !(200..300).contains(&answer.status),
+            answer.captured,
+        ),
+        Err(_) => (true, false),
+    };
+    let (outcome, server_timing, consumed_capacity) = match answer {
         Ok(answer) => (
             Outcome::Response {
                 status: answer.status,
@@ -106,17 +128,6 @@ async fn execute(
             answer.consumed_capacity,
         ),
         Err(kind) => (Outcome::Failed(kind), Vec::new(), None),
-    };
-    let (failed, keep_going) = match outcome {
-        Outcome::Response {
-            status,
-            capture_failed,
-            ..
-        } => (
-            capture_failed || !(200..300).contains(&status),
-            !capture_failed,
-        ),
-        Outcome::Failed(_) => (true, false),
     };
     context.live.count_request(failed);
     let sample = Sample {

@@ -2,13 +2,18 @@
 //! serves it: how the local gateway and stream harnesses call a function with an event, as API
 //! Gateway and an event source mapping would.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use anyhow::{Context, bail};
 use serde_json::Value;
 
+/// Clones share one invocation count, so a benchmark can count what a harness invoked.
 #[derive(Clone, Debug)]
 pub struct LambdaInvoker {
     client: reqwest::Client,
     url: String,
+    invocations: Arc<AtomicU64>,
 }
 
 impl LambdaInvoker {
@@ -23,12 +28,19 @@ impl LambdaInvoker {
         LambdaInvoker {
             client: reqwest::Client::new(),
             url: format!("{endpoint}/2015-03-31/functions/{binary}/invocations"),
+            invocations: Arc::default(),
         }
+    }
+
+    /// Invocations sent through this invoker and its clones.
+    pub fn invocations(&self) -> u64 {
+        self.invocations.load(Ordering::Relaxed)
     }
 
     /// Invokes the function with `event` and returns its response; a function error (the
     /// `X-Amz-Function-Error` header, or a status other than 2xx) is an `Err` naming it.
     pub async fn invoke(&self, event: &Value) -> anyhow::Result<Value> {
+        self.invocations.fetch_add(1, Ordering::Relaxed);
         let response = self
             .client
             .post(&self.url)

@@ -9,6 +9,7 @@ mod machine;
 mod markdown;
 mod pipeline;
 mod procs;
+mod realtime;
 mod report;
 mod results;
 mod stack;
@@ -81,6 +82,8 @@ pub struct BenchArgs {
     pub report_from: Option<PathBuf>,
     #[command(flatten)]
     pub pipeline: pipeline::PipelineBenchArgs,
+    #[command(flatten)]
+    pub realtime: realtime::RealtimeArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -116,7 +119,7 @@ impl BenchArgs {
                 line += &format!(" {flag} {url}");
             }
         }
-        line + &self.pipeline.flags()
+        line + &self.pipeline.flags() + &self.realtime.command_line()
     }
 }
 
@@ -143,9 +146,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", args.out.display()))?;
     let started_at = SystemTime::now();
 
-    let (twins, cold_starts, checksum, measured) = if args.deployed() {
+    let (twins, cold_starts, checksum, measured, realtime) = if args.deployed() {
         let (twins, measured) = deployed(&args, &script, scale).await?;
-        (twins, None, None, measured)
+        let realtime = realtime::run_deployed(&args).await?;
+        (twins, None, None, measured, realtime)
     } else {
         local(&args, &script, scale).await?
     };
@@ -187,6 +191,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         },
         twins,
         cold_starts,
+        realtime,
         cost_inputs,
         pipeline,
     };
@@ -200,6 +205,7 @@ type LocalOutcome = (
     Option<cold_start::ColdStarts>,
     Option<String>,
     Duration,
+    Option<realtime::RealtimeResults>,
 );
 
 async fn local(args: &BenchArgs, script: &Script, scale: Scale) -> anyhow::Result<LocalOutcome> {
@@ -252,6 +258,7 @@ async fn local(args: &BenchArgs, script: &Script, scale: Scale) -> anyhow::Resul
             .await?,
         );
     }
+    let realtime = realtime::run(args, &stack).await?;
     eprintln!(
         "cold-start probe: {} fresh starts of twinstack-lambda",
         args.cold_starts
@@ -267,7 +274,7 @@ async fn local(args: &BenchArgs, script: &Script, scale: Scale) -> anyhow::Resul
     let measured = clock.elapsed();
     let checksum = stack.checksum.clone();
     drop(stack);
-    Ok((twins, Some(cold), Some(checksum), measured))
+    Ok((twins, Some(cold), Some(checksum), measured, realtime))
 }
 
 async fn deployed(

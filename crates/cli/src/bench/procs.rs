@@ -98,6 +98,17 @@ impl Sampler {
     }
 }
 
+/// The group's resident memory now, summed over its processes, KiB.
+pub fn rss_kib(select: &Select) -> u64 {
+    let table = ProcessTable::read();
+    table
+        .select(select)
+        .iter()
+        .filter_map(|pid| table.stats.get(pid))
+        .map(|stat| stat.rss_pages * page_kib())
+        .sum()
+}
+
 fn mib(kib: u64) -> f64 {
     (kib as f64 / 1024.0 * 10.0).round() / 10.0
 }

@@ -68,6 +68,7 @@ pub fn tables(results: &Results) -> Vec<Table> {
     ]
     .into_iter()
     .chain(super::pipeline::tables(results))
+    .chain(super::realtime::table(results))
     .collect()
 }
 

@@ -55,6 +55,9 @@ pub struct Results {
     pub twins: Vec<TwinRun>,
     /// Local runs only: the probe's fresh starts of the release binary.
     pub cold_starts: Option<ColdStarts>,
+    /// The real-time section (local runs, unless skipped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realtime: Option<super::realtime::RealtimeResults>,
     /// The key `twinstack cost --from` reads (snake_case, as the cost model's schema is).
     #[serde(rename = "cost_inputs")]
     pub cost_inputs: CostInputs,

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::values::{HeaderText, Number, OneOrMany, Seconds, Weight};
+use super::values::{HeaderText, Number, OneOrMany, Seconds, WholeNumber};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,11 +46,13 @@ pub struct HttpEntry {
 #[serde(deny_unknown_fields)]
 pub struct ScenarioEntry {
     pub name: Option<String>,
-    pub weight: Option<Weight>,
-    pub flow: Vec<StepEntry>,
+    pub weight: Option<WholeNumber>,
+    /// `http` (the default) or `ws`; the flow's steps are read by the engine's rules.
+    pub engine: Option<String>,
+    pub flow: Vec<Value>,
 }
 
-/// A flow step: exactly one of these keys (checked after reading, to say so).
+/// An HTTP flow step: exactly one of these keys (checked after reading, to say so).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepEntry {
@@ -60,6 +62,22 @@ pub struct StepEntry {
     pub patch: Option<RequestEntry>,
     pub delete: Option<RequestEntry>,
     pub think: Option<Seconds>,
+}
+
+/// A WebSocket flow step (`engine: ws`): exactly one of `connect`, `send`, `think`, `loop`;
+/// `count` goes with `loop`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WsStepEntry {
+    /// A URL string; Artillery's mapping form (`target`, `headers`, `subprotocols`, `function`)
+    /// is refused key by key after reading.
+    pub connect: Option<Value>,
+    /// A string, or a value sent as JSON.
+    pub send: Option<Value>,
+    pub think: Option<Seconds>,
+    #[serde(rename = "loop")]
+    pub repeat: Option<Vec<Value>>,
+    pub count: Option<WholeNumber>,
 }
 
 #[derive(Deserialize)]

@@ -31,7 +31,15 @@ impl ScriptError {
     /// serde's refusal of the document: a key outside the supported subset is named as unsupported,
     /// a missing one as missing, anything else in serde's words.
     pub fn from_serde(error: serde_path_to_error::Error<serde_json::Error>) -> ScriptError {
-        let mut at = String::new();
+        Self::from_serde_under("", error)
+    }
+
+    /// [`Self::from_serde`] for a value read on its own, found at `base` in the document.
+    pub fn from_serde_under(
+        base: &str,
+        error: serde_path_to_error::Error<serde_json::Error>,
+    ) -> ScriptError {
+        let mut at = base.to_owned();
         for segment in error.path().iter() {
             match segment {
                 Segment::Seq { index } => at += &format!("[{index}]"),

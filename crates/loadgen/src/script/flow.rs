@@ -1,4 +1,5 @@
-//! `scenarios:` and their flows: requests, captures and think steps.
+//! `scenarios:` and their HTTP flows: requests, captures and think steps (`engine: ws` flows are
+//! read by [`super::ws_flow`]).
 //!
 //! Every template must read a variable that exists at that point of the flow (from `config.variables`,
 //! `target`, or a capture of an earlier step), so a typo fails at load time instead of sending `undefined`.
@@ -10,12 +11,13 @@ use serde_json::{Map, Value};
 use super::document::{CaptureEntry, RequestEntry, ScenarioEntry, StepEntry, header_text};
 use super::error::ScriptError;
 use super::values::OneOrMany;
-use super::{Capture, Request, Scenario, Step};
+use super::{Capture, Flow, Request, Scenario, Step, ws_flow};
 use crate::json_body::JsonBody;
 use crate::jsonpath::JsonPath;
 use crate::template::Template;
 
 const STEP_KINDS: &str = "get, post, put, patch, delete, think";
+const ENGINES: &str = "http (the default), ws";
 
 pub fn parse_scenarios(
     scenarios: Vec<ScenarioEntry>,
@@ -49,26 +51,43 @@ fn parse_scenario(
     if scenario.flow.is_empty() {
         return Err(ScriptError::invalid(&at, "`flow` is empty"));
     }
-    let mut in_scope: Vec<String> = known_variables.iter().map(|v| (*v).to_owned()).collect();
-    let flow = scenario
-        .flow
-        .into_iter()
-        .enumerate()
-        .map(|(step_index, step)| {
-            parse_step(
-                step,
-                &format!("{at}.flow[{step_index}]"),
-                &mut in_scope,
-                names,
-            )
-        })
-        .collect::<Result<_, _>>()?;
+    let flow = match scenario.engine.as_deref() {
+        None | Some("http") => {
+            Flow::Http(parse_http_flow(scenario.flow, &at, known_variables, names)?)
+        }
+        Some("ws") => Flow::Ws(ws_flow::parse(scenario.flow, &at, known_variables, names)?),
+        Some(other) => {
+            return Err(ScriptError::Unsupported {
+                at: format!("{at}.engine"),
+                key: other.to_owned(),
+                supported: format!("the engines {ENGINES}"),
+            });
+        }
+    };
     Ok(Scenario {
         name: scenario.name.unwrap_or_else(|| index.to_string()),
         // Artillery: an absent weight is 1, otherwise parseInt of the value.
         weight: scenario.weight.map_or(1, |weight| weight.0),
         flow,
     })
+}
+
+fn parse_http_flow(
+    flow: Vec<Value>,
+    at: &str,
+    known_variables: &[&str],
+    names: &mut Vec<String>,
+) -> Result<Vec<Step>, ScriptError> {
+    let mut in_scope: Vec<String> = known_variables.iter().map(|v| (*v).to_owned()).collect();
+    flow.into_iter()
+        .enumerate()
+        .map(|(step_index, step)| {
+            let step_at = format!("{at}.flow[{step_index}]");
+            let step: StepEntry = serde_path_to_error::deserialize(step)
+                .map_err(|error| ScriptError::from_serde_under(&step_at, error))?;
+            parse_step(step, &step_at, &mut in_scope, names)
+        })
+        .collect()
 }
 
 fn parse_step(
@@ -206,7 +225,7 @@ fn parse_capture(capture: CaptureEntry, at: &str) -> Result<Capture, ScriptError
     })
 }
 
-fn check_scope<'v>(
+pub(super) fn check_scope<'v>(
     at: &str,
     variables: impl IntoIterator<Item = &'v str>,
     in_scope: &[String],
@@ -224,7 +243,7 @@ fn check_scope<'v>(
     Ok(())
 }
 
-fn intern(names: &mut Vec<String>, name: String) -> usize {
+pub(super) fn intern(names: &mut Vec<String>, name: String) -> usize {
     match names.iter().position(|known| *known == name) {
         Some(index) => index,
         None => {

@@ -8,6 +8,7 @@ mod document;
 mod error;
 mod flow;
 mod values;
+mod ws_flow;
 
 use std::time::Duration;
 
@@ -57,7 +58,47 @@ pub enum Variable {
 pub struct Scenario {
     pub name: String,
     pub weight: u32,
-    pub flow: Vec<Step>,
+    pub flow: Flow,
+}
+
+/// A scenario's steps, by its `engine`.
+#[derive(Debug, Clone)]
+pub enum Flow {
+    Http(Vec<Step>),
+    Ws(WsFlow),
+}
+
+/// An `engine: ws` flow: one WebSocket per virtual user, opened before the first step and closed
+/// after the last.
+#[derive(Debug, Clone)]
+pub struct WsFlow {
+    /// `connect: "{{ target }}/path"`; without it the socket opens on `--target` itself.
+    pub connect: Option<Template>,
+    /// Index into [`Script::request_names`] under which connections are reported.
+    pub connect_name: usize,
+    pub steps: Vec<WsStep>,
+}
+
+#[derive(Debug, Clone)]
+pub enum WsStep {
+    /// A text frame; [`Script::request_names`]`[name]` is `send` and the payload as written.
+    Send {
+        name: usize,
+        payload: Payload,
+    },
+    Think(Duration),
+    Loop {
+        count: u32,
+        steps: Vec<WsStep>,
+    },
+}
+
+/// What a `send` step writes: a string as rendered, any other value as JSON (Artillery's
+/// `JSON.stringify` of the templated object).
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Text(Template),
+    Json(JsonBody),
 }
 
 #[derive(Debug, Clone)]

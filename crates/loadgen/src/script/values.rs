@@ -16,9 +16,9 @@ pub struct Number(pub f64);
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Seconds(pub f64);
 
-/// A scenario weight: Artillery's `parseInt` of a number or a string.
+/// A scenario weight or a loop count: Artillery's `parseInt` of a number or a string.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Weight(pub u32);
+pub struct WholeNumber(pub u32);
 
 /// A header value as written: a string, or a number or boolean taken as its text.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,42 +126,42 @@ impl<'de> Deserialize<'de> for Seconds {
     }
 }
 
-struct WeightVisitor;
+struct WholeNumberVisitor;
 
-impl<'de> Visitor<'de> for WeightVisitor {
-    type Value = Weight;
+impl<'de> Visitor<'de> for WholeNumberVisitor {
+    type Value = WholeNumber;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str("a whole number")
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Weight, E> {
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<WholeNumber, E> {
         u32::try_from(value)
-            .map(Weight)
+            .map(WholeNumber)
             .map_err(|_| E::invalid_value(Unexpected::Unsigned(value), &self))
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Weight, E> {
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<WholeNumber, E> {
         Err(E::invalid_value(Unexpected::Signed(value), &self))
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Weight, E> {
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<WholeNumber, E> {
         Err(E::invalid_value(Unexpected::Float(value), &self))
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Weight, E> {
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<WholeNumber, E> {
         text.trim()
             .parse::<u64>()
             .ok()
             .and_then(|value| u32::try_from(value).ok())
-            .map(Weight)
+            .map(WholeNumber)
             .ok_or_else(|| E::invalid_value(Unexpected::Str(text), &self))
     }
 }
 
-impl<'de> Deserialize<'de> for Weight {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Weight, D::Error> {
-        deserializer.deserialize_any(WeightVisitor)
+impl<'de> Deserialize<'de> for WholeNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WholeNumber, D::Error> {
+        deserializer.deserialize_any(WholeNumberVisitor)
     }
 }
 

@@ -5,6 +5,7 @@ mod article_and_crud;
 mod config_errors;
 mod runs;
 mod server;
+mod ws;
 
 use std::time::Duration;
 
