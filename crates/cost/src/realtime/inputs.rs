@@ -3,7 +3,8 @@
 //! assumptions. Every [`Figure`] says which it is.
 //!
 //! Fields read from `realtime` (at any depth, camelCase or snake_case; each optional):
-//! `memoryPerConnectionKb` (or `…Bytes`): the server's RSS per idle connection;
+//! `memoryPerConnectionKb` (or `…Kib`, as `twinstack bench` writes it, or `…Bytes`): the server's
+//! RSS per idle connection;
 //! `deliveriesPerCpuSecond`: frames the server delivered per CPU-second of its process;
 //! `lambdaInvocationsPerDelivery`: invocations of the realtime function per delivered frame;
 //! `frameBytes`: the mean order frame's size; `lambdaBilledMs`: the mean billed duration of one
@@ -144,6 +145,11 @@ impl RealtimeInputs {
         );
         take(
             &mut inputs.memory_per_connection_kb,
+            &["memoryPerConnectionKib", "memory_per_connection_kib"],
+            1.024,
+        );
+        take(
+            &mut inputs.memory_per_connection_kb,
             &["memoryPerConnectionBytes", "memory_per_connection_bytes"],
             1.0 / 1024.0,
         );
@@ -223,8 +229,10 @@ impl RealtimeInputs {
 /// The first value under key `name` in `value`, depth first.
 fn find<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
     match value {
+        // A twin that has no such figure writes null (the serverless twin's RSS per connection).
         Value::Object(map) => map
             .get(name)
+            .filter(|found| !found.is_null())
             .or_else(|| map.values().find_map(|child| find(child, name))),
         Value::Array(items) => items.iter().find_map(|child| find(child, name)),
         _ => None,
@@ -263,6 +271,25 @@ mod tests {
             "not in the file: still assumed"
         );
         assert!(inputs.frame_bytes.origin.starts_with("assumed"));
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn the_figures_twinstack_bench_writes_are_read_from_the_twin_that_has_them() {
+        // The shape of `twinstack bench`'s `realtime` section: one entry per twin, null where a
+        // twin has no such figure.
+        let path = results_file(
+            r#"{"realtime": {"twins": [
+                {"twin": "kubernetes", "memoryPerConnectionKib": 14.0, "lambdaInvocationsPerDelivery": null},
+                {"twin": "serverless", "memoryPerConnectionKib": null, "lambdaInvocationsPerDelivery": 1.5}]}}"#,
+        );
+
+        let inputs = RealtimeInputs::from_results_file(&path).unwrap();
+
+        assert!((inputs.memory_per_connection_kb.value - 14.336).abs() < 1e-9);
+        assert!(inputs.memory_per_connection_kb.measured());
+        assert_eq!(inputs.lambda_invocations_per_delivery.value, 1.5);
+        assert!(inputs.lambda_invocations_per_delivery.measured());
         std::fs::remove_file(path).unwrap();
     }
 
