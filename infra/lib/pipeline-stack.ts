@@ -224,7 +224,7 @@ export class PipelineStack extends Stack {
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,
-      environment: { TABLE_NAME: this.table.tableName, RUST_LOG: 'info' },
+      environment: { TABLE_NAME: this.table.tableName, PIPELINE_BUCKET: this.bucket.bucketName, RUST_LOG: 'info' },
     });
     acknowledgeWildcards(
       role,
