@@ -96,6 +96,7 @@ fn in_process_worker_and_lambda_runs_give_the_same_checksum_and_count_every_reco
         "Map, reduce and one task per child"
     );
     assert_eq!(plan["chunkMillis"].as_array().unwrap().len(), 4);
+    assert!(plan["wallMs"].as_f64().unwrap() > 0.0);
     let s3 = &plan["s3Requests"];
     assert_eq!(
         s3["PUT"],

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use serde::Serialize;
@@ -55,6 +56,9 @@ pub struct LambdaPlan {
     pub chunk_millis: Vec<f64>,
     /// Chunk invocations in flight at once: the function instances the emulator ran.
     pub concurrency: usize,
+    /// From the ItemReader's listing to the reduce's answer, in milliseconds: the run without
+    /// the local set-up (S3 and DynamoDB servers, the emulator, the input's upload).
+    pub wall_ms: f64,
 }
 
 pub struct LambdaRun {
@@ -128,6 +132,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> anyhow::Result<LambdaRu
     let invoker = emulator.invoker();
 
     let before = moto.requests_served()?;
+    let started = Instant::now();
     let items = item_reader(&input).await?;
     if items.is_empty() {
         bail!("{}: no {CHUNK_KEY_PREFIX}* objects to run", input.url());
@@ -141,6 +146,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> anyhow::Result<LambdaRu
     });
     let failed = fan_out(Arc::clone(&runner), &chunks, concurrency, &settings.retry).await;
     let (mut summary, reduce_invocations) = reduce(&invoker, settings).await?;
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
     let after = moto.requests_served()?;
 
     if let Some(url) = &args.out {
@@ -154,6 +160,7 @@ pub async fn run(args: &RunArgs, settings: &Settings) -> anyhow::Result<LambdaRu
         s3_requests: difference(&after, &before),
         chunk_millis: runner.millis.lock().expect("never poisoned").clone(),
         concurrency,
+        wall_ms,
     };
     summary.failed_chunks = failed;
     Ok(LambdaRun {
