@@ -68,12 +68,13 @@ validate-deployables:
 bench-lambda: release
 	@CARGO=$(CARGO) deploy/scripts/bench-lambda.sh
 
-## make bench-pipeline: the data-processing workload's 1,000,000 records in-process and via worker
-## processes: wall time, peak RSS, CPU per chunk, per-stage records/s per core, checksum
+## make bench-pipeline: the data-processing workload's 1,000,000 records in-process, via worker
+## processes and via the Lambda function: wall time, peak RSS, CPU per chunk, per-stage records/s per
+## core, checksum; the Lambda's zip, init, transitions, S3 requests and GB-seconds
 ## (target/twinstack/bench-pipeline/summary.md).
 .PHONY: bench-pipeline
 bench-pipeline: release
-	@deploy/scripts/install-deps.sh gnu-time
+	@deploy/scripts/install-deps.sh gnu-time dynamodb-local cargo-lambda moto
 	@deploy/scripts/bench-pipeline.sh
 
 ## make bench-realtime: issue 12's real-time targets on the release server: 10,000 idle connections

@@ -138,14 +138,6 @@ lambda_zip_step() {
   # The stack takes the real-time function's zip from beside the API's (infra/lib/realtime.ts): a
   # given API zip brings its own.
   function_zip twinstack-realtime-lambda "$realtime_lambda_zip" "${TWINSTACK_LAMBDA_ZIP:+$realtime_lambda_zip}" || return 1
-  if [ -z "${TWINSTACK_PIPELINE_LAMBDA_ZIP:-}" ] && [ ! -f crates/pipeline-lambda/Cargo.toml ]; then
-    # Until the function's crate exists, PipelineStack's template (state machine, roles, nag, ASL)
-    # is still checked, around a zip that says what it is.
-    mkdir -p "$(dirname "$pipeline_lambda_zip")"
-    printf 'twinstack-pipeline-lambda is not built yet (no crates/pipeline-lambda): template checks only\n' >"$pipeline_lambda_zip"
-    echo "twinstack-pipeline-lambda: no crate yet; $pipeline_lambda_zip is a stand-in for the synth"
-    return 0
-  fi
   function_zip twinstack-pipeline-lambda "$pipeline_lambda_zip" "${TWINSTACK_PIPELINE_LAMBDA_ZIP:-}"
 }
 

@@ -78,7 +78,9 @@ function retryProps(policy: PipelineSettings, errors: string[]): sfn.RetryProps 
 
 /**
  * Lambda service errors and throttling first, then a failed stage (the function's own error, e.g.
- * an unreadable chunk): each retrier counts its own attempts, both follow the settings file.
+ * an unreadable chunk; its errorType is ChunkFailed, ReduceFailed or BadEvent, see
+ * crates/pipeline-lambda/src/function.rs, all matched by States.TaskFailed): each retrier counts
+ * its own attempts, both follow the settings file.
  */
 function addRetries(task: tasks.LambdaInvoke, policy: PipelineSettings): void {
   task.addRetry(retryProps(policy, LAMBDA_SERVICE_ERRORS));
@@ -224,7 +226,7 @@ export class PipelineStack extends Stack {
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,
-      environment: { TABLE_NAME: this.table.tableName, RUST_LOG: 'info' },
+      environment: { TABLE_NAME: this.table.tableName, PIPELINE_BUCKET: this.bucket.bucketName, RUST_LOG: 'info' },
     });
     acknowledgeWildcards(
       role,

@@ -1,5 +1,6 @@
-//! `twinstack pipeline`: generate, run in-process and via worker processes, the worker steps,
-//! and the faults — defective records, failed chunks under the retry policy, a killed worker.
+//! `twinstack pipeline`: generate, run in-process, via worker processes and via the Lambda
+//! function, the worker steps, and the faults — defective records, failed chunks under the retry
+//! policy, a killed worker.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -10,9 +11,11 @@ use twinstack_local_stack::{DynamoDbLocal, MotoS3};
 use twinstack_pipeline::{LoadTarget, RunSummary};
 use twinstack_pipeline_stores::PgTarget;
 
+/// At the repository root, where `--via lambda` runs: `cargo lambda watch` builds the function there.
 fn twinstack(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_twinstack"))
         .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .output()
         .expect("twinstack runs")
 }
@@ -35,6 +38,19 @@ fn summary(output: &Output) -> RunSummary {
             String::from_utf8_lossy(&output.stderr)
         )
     })
+}
+
+/// The rejected records a run wrote under `out/rejects/`.
+fn rejects_written(out: &Path) -> u64 {
+    std::fs::read_dir(out.join("rejects"))
+        .unwrap()
+        .map(|entry| {
+            std::fs::read_to_string(entry.unwrap().path())
+                .unwrap()
+                .lines()
+                .count() as u64
+        })
+        .sum()
 }
 
 fn path(dir: &Path, name: &str) -> String {
@@ -144,17 +160,9 @@ fn in_process_and_worker_runs_give_the_same_checksum_and_every_record_is_counted
         )
     );
     assert_eq!(in_process.stages.extract.records_in, 6000);
-    let rejects: usize = std::fs::read_dir(dir.path().join("b/rejects"))
-        .unwrap()
-        .map(|entry| {
-            std::fs::read_to_string(entry.unwrap().path())
-                .unwrap()
-                .lines()
-                .count()
-        })
-        .sum();
     assert_eq!(
-        rejects as u64, via_worker.rejected,
+        rejects_written(&dir.path().join("b")),
+        via_worker.rejected,
         "every reject is written out"
     );
 }
@@ -440,4 +448,92 @@ async fn a_worker_run_over_s3_loads_into_dynamodb_with_the_checksum_of_a_local_r
         .await
         .unwrap();
     assert_eq!(stored.checksum(), local.checksum);
+}
+
+fn run_via(input: &str, out: &Path, via: &str) -> Value {
+    let out = out.join(via).display().to_string();
+    let output = succeed(&[
+        "pipeline", "run", "--in", input, "--out", &out, "--via", via, "--json",
+    ]);
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+        panic!(
+            "not JSON ({err}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// The real `twinstack-pipeline-lambda` under `cargo lambda watch`, sent the events Step Functions
+/// sends, its chunks in moto's S3, loading a DynamoDB Local of its own.
+#[test]
+fn in_process_worker_and_lambda_runs_give_the_same_checksum_and_count_every_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in").display().to_string();
+    succeed(&[
+        "pipeline",
+        "generate",
+        "--records",
+        "6000",
+        "--chunks",
+        "4",
+        "--out",
+        &input,
+    ]);
+
+    let runs: Vec<(&str, Value)> = ["in-process", "worker", "lambda"]
+        .into_iter()
+        .map(|via| (via, run_via(&input, dir.path(), via)))
+        .collect();
+
+    let summaries: Vec<RunSummary> = runs
+        .iter()
+        .map(|(_, json)| serde_json::from_value(json.clone()).unwrap())
+        .collect();
+    for ((via, _), summary) in runs.iter().zip(&summaries) {
+        assert_eq!(summary.checksum, summaries[0].checksum, "{via}");
+        assert_eq!(summary.records_in, 6000, "{via}");
+        assert_eq!(
+            summary.records_in,
+            summary.loaded + summary.rejected,
+            "{via}"
+        );
+        assert!(summary.failed_chunks.is_empty(), "{via}");
+    }
+    let lambda = &summaries[2];
+    assert_eq!(lambda.target, "dynamodb table twinstack-pipeline");
+    assert_eq!(
+        rejects_written(&dir.path().join("lambda")),
+        lambda.rejected,
+        "every reject reaches S3"
+    );
+
+    let plan = &runs[2].1["lambda"];
+    assert_eq!(plan["chunkInvocations"], 4);
+    assert_eq!(plan["reduceInvocations"], 1);
+    assert_eq!(
+        plan["stateTransitions"],
+        2 + 4,
+        "Map, reduce and one task per child"
+    );
+    assert_eq!(plan["chunkMillis"].as_array().unwrap().len(), 4);
+    assert!(plan["wallMs"].as_f64().unwrap() > 0.0);
+    let s3 = &plan["s3Requests"];
+    assert_eq!(
+        s3["PUT"],
+        4 * 2,
+        "each chunk writes its rejects and its partial"
+    );
+    assert_eq!(
+        s3["GET"],
+        4 + 4,
+        "each chunk reads its object, the reduce each partial"
+    );
+    assert!(
+        s3["LIST"].as_u64().unwrap() >= 2,
+        "the ItemReader's and the reduce's listings: {s3}"
+    );
+    assert!(
+        runs[0].1.get("lambda").is_none(),
+        "only the lambda run has a plan"
+    );
 }

@@ -33,7 +33,7 @@ pub use generate::{
     MANIFEST_KEY, ManifestEntry, chunk_key, generate_chunk,
 };
 pub use load::{AGGREGATES_KEY, LoadError, LoadTarget, ObjectsTarget};
-pub use objects::{Objects, ObjectsError, S3Config};
+pub use objects::{Listed, Objects, ObjectsError, S3Config};
 pub use record::{CURRENCY, OrderEvent, STATUSES};
 pub use run::{
     ChunkError, ChunkRunner, InProcess, PARTIALS, PipelineError, REJECTS, Totals, fan_out,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
@@ -35,6 +36,16 @@ pub enum ObjectsError {
         #[source]
         source: object_store::Error,
     },
+}
+
+/// An object as a listing shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// Relative to the listed location.
+    pub key: String,
+    pub size: u64,
+    pub e_tag: Option<String>,
+    pub last_modified: DateTime<Utc>,
 }
 
 /// A location holding objects: a local directory or an S3 bucket and prefix. Cloning shares the
@@ -130,6 +141,16 @@ impl Objects {
 
     /// Keys (relative to this location) of the objects whose names end in `suffix`, sorted.
     pub async fn list(&self, suffix: &str) -> Result<Vec<String>, ObjectsError> {
+        let listed = self.list_objects(|key| key.ends_with(suffix)).await?;
+        Ok(listed.into_iter().map(|object| object.key).collect())
+    }
+
+    /// The objects here (keys relative to this location) whose keys `keep` accepts, sorted by
+    /// key, with what a listing says of each.
+    pub async fn list_objects(
+        &self,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<Listed>, ObjectsError> {
         let prefix = (!self.prefix.as_ref().is_empty()).then_some(&self.prefix);
         let listed: Vec<_> = self
             .store
@@ -137,7 +158,7 @@ impl Objects {
             .try_collect()
             .await
             .map_err(|err| self.error("", err))?;
-        let mut keys: Vec<String> = listed
+        let mut objects: Vec<Listed> = listed
             .into_iter()
             .filter_map(|meta| {
                 let parts: Vec<_> = meta.location.prefix_match(&self.prefix)?.collect();
@@ -146,11 +167,16 @@ impl Objects {
                     .map(|p| p.as_ref())
                     .collect::<Vec<_>>()
                     .join("/");
-                key.ends_with(suffix).then_some(key)
+                keep(&key).then_some(Listed {
+                    key,
+                    size: meta.size,
+                    e_tag: meta.e_tag,
+                    last_modified: meta.last_modified,
+                })
             })
             .collect();
-        keys.sort();
-        Ok(keys)
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(objects)
     }
 
     fn path(&self, key: &str) -> Path {

@@ -216,23 +216,14 @@ async fn run_with_retries<R: ChunkRunner>(
     chunk: &str,
     retry: &RetryPolicy,
 ) -> Result<(), ChunkFailure> {
-    let mut attempt = 1;
-    loop {
-        match runner.run_chunk(chunk).await {
-            Ok(()) => return Ok(()),
-            Err(err) if attempt > retry.max_attempts => {
-                return Err(ChunkFailure {
-                    chunk: chunk.to_owned(),
-                    attempts: attempt,
-                    error: err.to_string(),
-                });
-            }
-            Err(_) => {
-                tokio::time::sleep(retry.delay(attempt)).await;
-                attempt += 1;
-            }
-        }
-    }
+    retry
+        .retry(|_| runner.run_chunk(chunk))
+        .await
+        .map_err(|(err, attempts)| ChunkFailure {
+            chunk: chunk.to_owned(),
+            attempts,
+            error: err.to_string(),
+        })
 }
 
 /// The sum of some chunk reports: what a run has before it loads.

@@ -1,6 +1,7 @@
 //! The orchestration settings every runner reads: `deploy/pipeline/settings.json`, embedded as
 //! the default, also read by the CDK stack (Distributed Map) and the Helm chart (Argo).
 
+use std::future::Future;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,27 @@ impl RetryPolicy {
     pub fn delay(&self, retry: u32) -> Duration {
         let factor = self.backoff_rate.powi(retry.saturating_sub(1) as i32);
         Duration::from_secs_f64(f64::from(self.interval_seconds) * factor)
+    }
+
+    /// Runs `attempt` (given the attempt's number, from 1) until it succeeds or `max_attempts`
+    /// retries have failed too, waiting [`delay`](Self::delay) between; a final failure comes
+    /// with the number of attempts made.
+    pub async fn retry<T, E, F, Fut>(&self, mut attempt: F) -> Result<T, (E, u32)>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let mut number = 1;
+        loop {
+            match attempt(number).await {
+                Ok(value) => return Ok(value),
+                Err(err) if number > self.max_attempts => return Err((err, number)),
+                Err(_) => {
+                    tokio::time::sleep(self.delay(number)).await;
+                    number += 1;
+                }
+            }
+        }
     }
 }
 

@@ -1,10 +1,11 @@
 //! `twinstack pipeline`: the data-processing workload (crate `twinstack-pipeline`) on this machine —
-//! generate its input, run it in-process or as worker processes, and the worker subcommands the
-//! Argo WorkflowTemplate's pods run.
+//! generate its input, run it in-process, as worker processes or through the real Lambda function
+//! under `cargo lambda watch`, and the worker subcommands the Argo WorkflowTemplate's pods run.
 
 mod generate;
 mod run;
 mod target;
+mod via_lambda;
 mod worker_chunk;
 mod worker_list;
 mod worker_reduce;
@@ -22,7 +23,7 @@ pub struct PipelineArgs {
 enum PipelineCommand {
     /// Write the deterministic input: NDJSON chunks and a manifest, to a directory or s3://BUCKET/PREFIX.
     Generate(generate::GenerateArgs),
-    /// Run the whole pipeline here: in-process on every core, or as worker processes.
+    /// Run the whole pipeline here: in-process on every core, as worker processes, or via the Lambda function.
     Run(run::RunArgs),
     /// One step of a distributed run, as an orchestrator's pod runs it.
     #[command(subcommand)]

@@ -1,11 +1,13 @@
 //! `twinstack pipeline run`: the whole plan on this machine — generate (unless --in), fan out over
-//! the chunks with the settings' retry policy, reduce, load, print the summary.
+//! the chunks with the settings' retry policy, reduce, load, print the summary. `--via lambda`
+//! is its own driver (`via_lambda.rs`): the function under an emulator, its chunks in S3.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 use twinstack_pipeline::{
     Catalogue, DEFAULT_CHUNKS, DEFAULT_RECORDS, InProcess, InputSpec, Objects, PARTIALS,
     RunSummary, Settings, fan_out, generate_input, list_chunks, load, reduce,
@@ -13,6 +15,7 @@ use twinstack_pipeline::{
 
 use super::generate::cores;
 use super::target::TargetArgs;
+use super::via_lambda::{self, LambdaPlan};
 use super::worker_runner::{self, WorkerProcess};
 
 /// How the chunks run.
@@ -22,6 +25,9 @@ pub enum Via {
     InProcess,
     /// `twinstack pipeline worker` processes, as Argo's pods run them (settings' `parallelism` at once).
     Worker,
+    /// `twinstack-pipeline-lambda` under `cargo lambda watch` (run at the repository root), sent
+    /// the events Step Functions sends, its chunks in moto's S3 on loopback, loading DynamoDB.
+    Lambda,
 }
 
 #[derive(Args)]
@@ -40,7 +46,8 @@ pub struct RunArgs {
     pub chunks: u32,
 
     /// The run's output location (partials/, rejects/, aggregates.json); default: a scratch
-    /// directory, deleted afterwards.
+    /// directory, deleted afterwards. Via lambda: where the partials and rejects are copied
+    /// from the bucket at the end (default: nowhere).
     #[arg(long, value_name = "URL")]
     pub out: Option<String>,
 
@@ -52,7 +59,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
 
-    /// Chunks at once; default: one per core in-process, the settings' parallelism via worker.
+    /// Chunks at once; default: one per core in-process, the settings' parallelism via worker,
+    /// via lambda one per core up to the settings' maxConcurrency.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
 
@@ -73,6 +81,42 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         None => Settings::default(),
     };
+    let (mut summary, plan, chunks, scratch) = match args.via {
+        Via::Lambda => {
+            let run = via_lambda::run(&args, &settings).await?;
+            (run.summary, Some(run.plan), run.chunks, None)
+        }
+        Via::InProcess | Via::Worker => {
+            let (summary, chunks, scratch) = run_here(&args, &settings).await?;
+            (summary, None, chunks, scratch)
+        }
+    };
+    summary.failed_chunks.sort_by(|a, b| a.chunk.cmp(&b.chunk));
+    print(&summary, plan.as_ref(), args.json)?;
+    // The summary names files under the scratch directory, which is gone once this returns.
+    if let Some(scratch) = &scratch {
+        eprintln!(
+            "{} was a scratch directory, removed as the run ends: pass --out DIR to keep the run's files",
+            scratch.0.display()
+        );
+    }
+    if !settings.tolerates(summary.failed_chunks.len(), chunks) {
+        bail!(
+            "{} of {} chunks failed, above the tolerated {}%",
+            summary.failed_chunks.len(),
+            chunks,
+            settings.tolerated_failure_percentage
+        );
+    }
+    Ok(())
+}
+
+/// In-process or via worker: the summary, the number of chunks, and the scratch directory the
+/// run's files are in when no `--out` was given.
+async fn run_here(
+    args: &RunArgs,
+    settings: &Settings,
+) -> anyhow::Result<(RunSummary, usize, Option<Scratch>)> {
     let scratch = match &args.out {
         Some(_) => None,
         None => Some(Scratch::new()?),
@@ -103,59 +147,66 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         );
     }
 
-    let mut summary = match args.via {
-        Via::InProcess => {
-            let concurrency = args.concurrency.map_or_else(cores, |n| n as usize);
-            let runner = InProcess {
-                input: input.clone(),
-                output: output.clone(),
-                catalogue: Arc::new(Catalogue::seed()),
-            };
-            let failed = fan_out(Arc::new(runner), &chunks, concurrency, &settings.retry).await;
-            let target = args.target.target(&output).await?;
-            let mut summary = load(reduce(&output.child(PARTIALS)).await?, &target).await?;
-            summary.failed_chunks = failed;
-            summary
-        }
-        Via::Worker => {
-            let exe = std::env::current_exe().context("finding the twinstack binary")?;
-            let concurrency = args.concurrency.unwrap_or(settings.parallelism) as usize;
-            let runner = WorkerProcess {
-                exe: exe.clone(),
-                input: input.url().to_owned(),
-                output: out_url.clone(),
-            };
-            let failed = fan_out(Arc::new(runner), &chunks, concurrency, &settings.retry).await;
-            let mut summary = worker_runner::reduce(&exe, &out_url, &args.target).await?;
-            summary.failed_chunks = failed;
-            summary
-        }
+    let summary = if args.via == Via::Worker {
+        let exe = std::env::current_exe().context("finding the twinstack binary")?;
+        let concurrency = args.concurrency.unwrap_or(settings.parallelism) as usize;
+        let runner = WorkerProcess {
+            exe: exe.clone(),
+            input: input.url().to_owned(),
+            output: out_url.clone(),
+        };
+        let failed = fan_out(Arc::new(runner), &chunks, concurrency, &settings.retry).await;
+        let mut summary = worker_runner::reduce(&exe, &out_url, &args.target).await?;
+        summary.failed_chunks = failed;
+        summary
+    } else {
+        let concurrency = args.concurrency.map_or_else(cores, |n| n as usize);
+        let runner = InProcess {
+            input: input.clone(),
+            output: output.clone(),
+            catalogue: Arc::new(Catalogue::seed()),
+        };
+        let failed = fan_out(Arc::new(runner), &chunks, concurrency, &settings.retry).await;
+        let target = args.target.target(&output).await?;
+        let mut summary = load(reduce(&output.child(PARTIALS)).await?, &target).await?;
+        summary.failed_chunks = failed;
+        summary
     };
-    summary.failed_chunks.sort_by(|a, b| a.chunk.cmp(&b.chunk));
-    print(&summary, args.json)?;
-    // The summary names files under the scratch directory, which is gone once this returns.
-    if let Some(scratch) = &scratch {
-        eprintln!(
-            "{} was a scratch directory, removed as the run ends: pass --out DIR to keep the run's files",
-            scratch.0.display()
-        );
-    }
-    if !settings.tolerates(summary.failed_chunks.len(), chunks.len()) {
-        bail!(
-            "{} of {} chunks failed, above the tolerated {}%",
-            summary.failed_chunks.len(),
-            chunks.len(),
-            settings.tolerated_failure_percentage
-        );
-    }
-    Ok(())
+    Ok((summary, chunks.len(), scratch))
 }
 
-fn print(summary: &RunSummary, json: bool) -> anyhow::Result<()> {
+/// The summary (as JSON: its fields, and via lambda a `lambda` object beside them).
+fn print(summary: &RunSummary, plan: Option<&LambdaPlan>, json: bool) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct WithPlan<'a> {
+        #[serde(flatten)]
+        summary: &'a RunSummary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lambda: Option<&'a LambdaPlan>,
+    }
     if json {
-        println!("{}", serde_json::to_string(summary)?);
-    } else {
-        println!("{summary}");
+        let output = WithPlan {
+            summary,
+            lambda: plan,
+        };
+        println!("{}", serde_json::to_string(&output)?);
+        return Ok(());
+    }
+    println!("{summary}");
+    if let Some(plan) = plan {
+        let s3: Vec<String> = plan
+            .s3_requests
+            .iter()
+            .map(|(operation, n)| format!("{operation} {n}"))
+            .collect();
+        println!(
+            "lambda      {} chunk and {} reduce invocations ({} at once), {} state transitions, S3 requests: {}",
+            plan.chunk_invocations,
+            plan.reduce_invocations,
+            plan.concurrency,
+            plan.state_transitions,
+            s3.join(", ")
+        );
     }
     Ok(())
 }
