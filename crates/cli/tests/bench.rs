@@ -171,7 +171,9 @@ fn a_shrunk_local_run_measures_both_twins_and_writes_the_report() {
     );
     let runs = pipeline["runs"].as_array().unwrap();
     let vias: Vec<&str> = runs.iter().map(|r| r["via"].as_str().unwrap()).collect();
-    assert_eq!(vias, ["in-process", "worker"]);
+    assert_eq!(vias, ["in-process", "worker", "lambda"]);
+    assert!(runs[2]["handlerMsPerChunk"].as_f64().unwrap() > 0.0);
+    assert!(runs[0]["handlerMsPerChunk"].is_null());
     for run in runs {
         let summary = &run["summary"];
         assert_eq!(summary["recordsIn"], 3000, "{run}");

@@ -20,7 +20,7 @@ pub use report::tables;
 pub use results::PipelineBench;
 
 /// The vias the section runs, in this order: each is `twinstack pipeline run --via NAME`.
-pub const VIAS: &[&str] = &["in-process", "worker"];
+pub const VIAS: &[&str] = &["in-process", "worker", "lambda"];
 
 /// How often the child's processes are sampled: a 1M-record run lasts seconds.
 const SAMPLE_EVERY: Duration = Duration::from_millis(100);
@@ -108,6 +108,7 @@ pub async fn run(args: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
             summary,
             error,
             args.pipeline_chunks,
+            handler_ms_per_chunk(&measured.stdout),
         ));
     }
     Ok(PipelineBench::new(
@@ -116,6 +117,18 @@ pub async fn run(args: &PipelineBenchArgs) -> anyhow::Result<PipelineBench> {
         generated.wall,
         runs,
     ))
+}
+
+/// The lambda via's mean handler time per chunk (its `lambda.chunkMillis`): that run's process
+/// tree also holds the emulator, the S3 server and DynamoDB Local, so its CPU is no chunk's cost.
+fn handler_ms_per_chunk(stdout: &[u8]) -> Option<f64> {
+    let summary: serde_json::Value = serde_json::from_slice(stdout).ok()?;
+    let millis: Vec<f64> = summary["lambda"]["chunkMillis"]
+        .as_array()?
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    (!millis.is_empty()).then(|| millis.iter().sum::<f64>() / millis.len() as f64)
 }
 
 /// What one child run gave: its wall time, its process tree's usage, its stdout, and why it

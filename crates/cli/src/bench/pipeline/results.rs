@@ -40,7 +40,12 @@ pub struct ViaRun {
     pub usage: Usage,
     /// The run's whole CPU time (generation excluded) over its chunks, ms.
     pub cpu_per_chunk_ms: f64,
-    /// GB-seconds a Lambda per chunk would bill for that CPU, at each of [`LAMBDA_MEMORY_MB`].
+    /// The lambda via only: the function's mean time in its handler per chunk, ms (the time the
+    /// GB-seconds are billed on for that via).
+    #[serde(default)]
+    pub handler_ms_per_chunk: Option<f64>,
+    /// GB-seconds a Lambda per chunk would bill for its CPU (the handler's time for the lambda
+    /// via), at each of [`LAMBDA_MEMORY_MB`].
     pub lambda_gb_seconds: Vec<LambdaGbSeconds>,
     /// Stages 1–5: records in over the stage's time summed over chunks (each chunk on one core).
     pub stages: Vec<StageRate>,
@@ -85,6 +90,7 @@ impl From<AwsRequests> for RequestCounts {
 }
 
 impl ViaRun {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         via: &str,
         command: &[&str],
@@ -93,8 +99,10 @@ impl ViaRun {
         summary: Option<RunSummary>,
         error: Option<String>,
         chunks: u32,
+        handler_ms_per_chunk: Option<f64>,
     ) -> ViaRun {
         let cpu_per_chunk_ms = usage.cpu_seconds * 1000.0 / f64::from(chunks.max(1));
+        let billed_per_chunk_ms = handler_ms_per_chunk.unwrap_or(cpu_per_chunk_ms);
         let stages = summary.as_ref().map_or_else(Vec::new, |summary| {
             summary
                 .stages
@@ -115,11 +123,12 @@ impl ViaRun {
             wall_seconds: round(wall.as_secs_f64(), 3),
             usage,
             cpu_per_chunk_ms: round(cpu_per_chunk_ms, 1),
+            handler_ms_per_chunk: handler_ms_per_chunk.map(|ms| round(ms, 1)),
             lambda_gb_seconds: LAMBDA_MEMORY_MB
                 .iter()
                 .map(|&memory_mb| LambdaGbSeconds {
                     memory_mb,
-                    gb_seconds: round(lambda_gb_seconds(chunks, cpu_per_chunk_ms, memory_mb), 3),
+                    gb_seconds: round(lambda_gb_seconds(chunks, billed_per_chunk_ms, memory_mb), 3),
                 })
                 .collect(),
             stages,
