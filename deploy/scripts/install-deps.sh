@@ -42,7 +42,10 @@ cargo_tools="$(cd "$(dirname "$0")/../.." && pwd)/target/twinstack/tools"
 install_cargo_tool() {
   local crate=$1 version=$2
   cargo install --list --root "$cargo_tools" 2>/dev/null | grep -qx "$crate v$version:" && return
-  cargo install --quiet --locked --root "$cargo_tools" --target-dir "$cargo_tools/build" "$crate@$version"
+  # Without the crates' own fat LTO and single codegen unit: the tools run for seconds, and compiling
+  # them is what a fresh `make test` pays (deploy/scripts/supply-chain.sh says how much).
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install --quiet --locked --root "$cargo_tools" --target-dir "$cargo_tools/build" "$crate@$version"
 }
 
 for need in "$@"; do
