@@ -16,9 +16,10 @@ if [ ! -d "$snapshot/crates" ]; then
   exit 0
 fi
 
-# cargo deny reads its databases as git repositories under db-path (deny.toml), one directory per
-# URL. The snapshot is plain files, so it is committed into a repository there, dated as the
-# snapshot says, and rebuilt only when the snapshot changes.
+# cargo deny reads its databases as git repositories under db-path (deny.toml), in a directory
+# named after the URL (this one is the default RustSec URL's). The snapshot is plain files, so it is
+# committed into a repository there, rebuilt only when the snapshot changes; the snapshot's own date
+# is printed below, as cargo deny's staleness check sees only the commit.
 dbs="$root/target/twinstack/advisory-dbs"
 db="$dbs/advisory-db-3157b0e258782691"
 stamp="$(cat "$snapshot/SNAPSHOT" 2>/dev/null || find "$snapshot" -type f -printf '%P %s\n' | sort | sha256sum)"
@@ -34,4 +35,8 @@ if [ "$(cat "$db/.git/twinstack-snapshot" 2>/dev/null)" != "$stamp" ]; then
 fi
 echo "supply-chain.sh: advisories from $snapshot (${stamp})"
 TWINSTACK_ADVISORY_DBS="$dbs" cargo deny --offline check
-cargo audit --no-fetch --db "$db" --deny warnings
+# The same exceptions as cargo deny's, each with its reason in deny.toml.
+mapfile -t ignores < <(python3 -c 'import tomllib
+for entry in tomllib.load(open("deny.toml", "rb"))["advisories"]["ignore"]:
+    print("--ignore=" + entry["id"])')
+cargo audit --no-fetch --db "$db" --deny warnings "${ignores[@]}"
