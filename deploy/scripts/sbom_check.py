@@ -33,7 +33,6 @@ def main(sbom_path: str, binary: str, crates_path: str) -> int:
             if match:
                 linked.add((match[1], match[2]))
     # The binary's own package is the SBOM's subject, not one of its components.
-    linked.discard((subject.get("name"), subject.get("version")))
     linked = {c for c in linked if c[0] != subject.get("name")}
     for name, version in sorted(linked - listed):
         problems.append(f"{name} {version}: linked but not in the SBOM")
