@@ -22,11 +22,12 @@ test: deps-test
 	echo "make test: lint $$((lint_end - start)) s, tests $$((unit_end - lint_end)) s, deployables $$((end - unit_end)) s"
 
 deps-test:
-	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda promtool schemathesis moto
+	@deploy/scripts/install-deps.sh postgres dynamodb-local cargo-lambda promtool schemathesis moto cargo-deny cargo-audit
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	@$(MAKE) --no-print-directory fuzz-check supply-chain
 
 unit:
 	$(CARGO) test --workspace --all-targets --locked
@@ -83,3 +84,32 @@ bench-pipeline: release
 .PHONY: bench-realtime
 bench-realtime: deps-test release
 	@deploy/scripts/bench-realtime-targets.sh
+
+## make supply-chain (part of make test): cargo deny (advisories, licences, bans, sources: deny.toml)
+## and cargo audit, offline, on the RustSec snapshot in ../shared/data/rustsec-advisory-db beside
+## the repository (RUSTSEC_ADVISORY_DB=DIR for another); without one, advisories are skipped, saying so.
+.PHONY: supply-chain
+supply-chain:
+	@deploy/scripts/install-deps.sh cargo-deny cargo-audit
+	@deploy/scripts/supply-chain.sh
+
+## make fuzz: each cargo fuzz target (fuzz/fuzz_targets: request validators, cursor, Artillery
+## templates, Lambda events) for FUZZ_SECONDS; FUZZ_TARGETS="a b" for some. Stops at the first crash.
+FUZZ_SECONDS ?= 30
+.PHONY: fuzz fuzz-check
+fuzz:
+	@deploy/scripts/install-deps.sh cargo-fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) deploy/scripts/fuzz.sh
+
+## make fuzz-check (part of make lint): the fuzz targets, a workspace of their own, formatted and
+## clippy-clean without instrumenting or running them (make fuzz does that).
+fuzz-check:
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
+	$(CARGO) clippy --manifest-path fuzz/Cargo.toml --all-targets --no-default-features --locked -- -D warnings
+
+## make sbom: CycloneDX SBOMs of twinstack-server (the server image's binary) and twinstack-lambda
+## (the Lambda zip's bootstrap) in target/twinstack/sbom/, checked against the crates they link.
+.PHONY: sbom
+sbom:
+	@deploy/scripts/install-deps.sh cargo-cyclonedx
+	@deploy/scripts/sbom.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a make target needs and this machine lacks; a warm machine stays fast.
-# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool|schemathesis|moto|gnu-time ...
+# Usage: install-deps.sh postgres|wrk|dynamodb-local|cargo-lambda|promtool|schemathesis|moto|gnu-time|
+#        cargo-deny|cargo-audit|cargo-cyclonedx|cargo-fuzz ...
 set -euo pipefail
 # shellcheck source=deploy/scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +35,19 @@ install_dynamodb_local() {
   mv "${unpacked[0]}" "$dynamodb_local_dir"
 }
 
+# Cargo subcommands, pinned, built from crates.io with their own lock files into target/twinstack/tools
+# (bin/ there goes first on PATH where they run), never into the user's ~/.cargo. One build directory,
+# so a dependency the tools share at the same version compiles once.
+cargo_tools="$(cd "$(dirname "$0")/../.." && pwd)/target/twinstack/tools"
+install_cargo_tool() {
+  local crate=$1 version=$2
+  cargo install --list --root "$cargo_tools" 2>/dev/null | grep -qx "$crate v$version:" && return
+  # Without the crates' own fat LTO and single codegen unit: the tools run for seconds, and compiling
+  # them is what a fresh `make test` pays (deploy/scripts/supply-chain.sh says how much).
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install --quiet --locked --root "$cargo_tools" --target-dir "$cargo_tools/build" "$crate@$version"
+}
+
 for need in "$@"; do
   case "$need" in
     postgres) have_postgres || apt_install postgresql postgresql-contrib ;;
@@ -49,6 +63,11 @@ for need in "$@"; do
     moto) command -v moto_server >/dev/null || python3 -m pip install -q 'moto[server]==5.2.1' ;;
     # GNU time (`/usr/bin/time -v`): peak RSS and CPU of make bench-pipeline's runs.
     gnu-time) [ -x /usr/bin/time ] || apt_install time ;;
+    # make test's supply-chain checks (deploy/scripts/supply-chain.sh), make sbom, make fuzz.
+    cargo-deny) install_cargo_tool cargo-deny 0.20.2 ;;
+    cargo-audit) install_cargo_tool cargo-audit 0.22.2 ;;
+    cargo-cyclonedx) install_cargo_tool cargo-cyclonedx 0.5.9 ;;
+    cargo-fuzz) install_cargo_tool cargo-fuzz 0.13.2 ;;
     *) echo "install-deps.sh: unknown dependency '$need'" >&2; exit 2 ;;
   esac
 done

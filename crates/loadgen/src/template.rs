@@ -10,7 +10,8 @@
 //!   string (JSON.stringify then drops the member);
 //! - objects and arrays inside a string render as JSON;
 //! - `$randomNumber(a, b)` is lodash `_.random(a, b)` on integers: inclusive at both ends, bounds swapped if
-//!   reversed; `$randomString(n)` draws `n` (default 10) characters from `[A-Za-z0-9]`.
+//!   reversed; `$randomString(n)` draws `n` (default 10) characters from `[A-Za-z0-9]`, `n` at most
+//!   [`MAX_RANDOM_STRING`].
 //!
 //! Anything else between `{{ }}` (expressions, unknown functions) is refused at load time rather than sent
 //! literally, as Artillery would.
@@ -24,6 +25,11 @@ use crate::jsonpath::JsonPath;
 
 /// A virtual user's variables: `config.variables`, `target` and its captures so far.
 pub type Vars = HashMap<String, Value>;
+
+/// The longest `$randomString(n)`: Artillery sets no bound, but a length near `usize::MAX` would
+/// render forever. 1 MiB is past any request body a load test sends (twinstack's API refuses
+/// bodies over 64 KiB).
+pub const MAX_RANDOM_STRING: usize = 1 << 20;
 
 const RANDOM_STRING_ALPHABET: &[u8] =
     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -188,11 +194,16 @@ fn parse_function(call: &str) -> Result<Segment, String> {
             Ok(Segment::RandomNumber(low.min(high), low.max(high)))
         }
         ("randomString", []) => Ok(Segment::RandomString(10)),
-        ("randomString", [length]) => {
-            Ok(Segment::RandomString(length.parse().map_err(|_| {
-                format!("$randomString({length}): the length must be a whole number")
-            })?))
-        }
+        ("randomString", [length]) => length
+            .parse()
+            .ok()
+            .filter(|n| *n <= MAX_RANDOM_STRING)
+            .map(Segment::RandomString)
+            .ok_or_else(|| {
+                format!(
+                    "$randomString({length}): the length must be a whole number up to {MAX_RANDOM_STRING}"
+                )
+            }),
         (name, _) => Err(format!(
             "`${call}`: only $randomNumber(a, b) and $randomString(n) are supported (got ${name})"
         )),
@@ -296,9 +307,21 @@ mod tests {
             "{{ $randomNumber(-1, 2) }}",
             "{{ open",
             "{{ items[*] }}",
+            // Lengths past the bound: the first would render for ever.
+            "{{ $randomString(18446744073709551615) }}",
+            "{{ $randomString(1048577) }}",
         ] {
             assert!(Template::parse(raw).is_err(), "{raw} should be refused");
         }
+    }
+
+    #[test]
+    fn the_longest_random_string_renders() {
+        let template = Template::parse("{{ $randomString(1048576) }}").unwrap();
+        assert_eq!(
+            template.render_string(&Vars::new()).len(),
+            MAX_RANDOM_STRING
+        );
     }
 
     proptest::proptest! {
