@@ -5,7 +5,7 @@
 #   target/twinstack/sbom/twinstack-server.cdx.json   the server image's binary
 #   target/twinstack/sbom/twinstack-lambda.cdx.json   the Lambda zip's bootstrap
 # Each is then checked (deploy/scripts/sbom_check.py): it parses as CycloneDX, describes its binary and
-# lists exactly the crates `cargo tree` says that binary links (normal dependencies, each version).
+# lists every crate `cargo tree` says that binary links (normal dependencies, each version).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -15,12 +15,17 @@ out="$root/target/twinstack/sbom"
 rm -rf "$out"
 mkdir -p "$out"
 
+# cargo cyclonedx describes every binary of the workspace, each as BINARY_bin.cdx.json beside its
+# package's Cargo.toml: the deployables' are moved out, the rest removed.
+cargo cyclonedx --manifest-path Cargo.toml --format json --describe binaries --target "$target" \
+  --no-build-deps -q
 for binary in twinstack-server twinstack-lambda; do
   package="crates/${binary#twinstack-}"
-  # cargo cyclonedx writes next to the package's Cargo.toml; moved out at once.
-  cargo cyclonedx --manifest-path "$package/Cargo.toml" --format json --describe binaries \
-    --target "$target" --override-filename "$binary.cdx" -q
-  mv "$package/$binary.cdx.json" "$out/$binary.cdx.json"
+  mv "$package/${binary}_bin.cdx.json" "$out/$binary.cdx.json"
+done
+find crates -maxdepth 2 -name '*_bin.cdx.json' -delete
+
+for binary in twinstack-server twinstack-lambda; do
   # Every root's whole tree (--no-dedupe: cargo tree shows a crate once per output, not per root).
   cargo tree --workspace --locked --offline --target "$target" -e normal --prefix depth --no-dedupe \
     -f "{p}" |
