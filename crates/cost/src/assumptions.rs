@@ -5,6 +5,10 @@
 //! "placeholder" stand until a benchmark run replaces them through `--from` or `--from-cloudwatch`.
 
 use crate::dynamodb_units::{Read, Write, read_units, write_units};
+
+/// The Kubernetes twin's node type (Graviton, as the chart's Karpenter NodePool provisions); the
+/// pipeline's and the real-time feed's costs price their pods on it too.
+pub const KUBERNETES_NODE_TYPE: &str = "t4g.medium";
 use crate::workload::{
     ApiKind, Architecture, ColdStarts, Database, Endpoint, Kubernetes, Lambda, LambdaTiming,
     Serverless, Workload, Xray,
@@ -173,7 +177,7 @@ pub fn twinstack_with(api: ApiKind) -> Workload {
         serverless,
         // Placeholder until `make bench`: an axum handler with one Postgres round trip per request.
         kubernetes(
-            "t4g.medium",
+            KUBERNETES_NODE_TYPE,
             &["c6g.large"],
             4_000.0,
             &[

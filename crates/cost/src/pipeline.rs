@@ -56,8 +56,8 @@ pub const EC2_MINIMUM_BILLED_S: f64 = 60.0;
 /// The chart's pipeline pods: `pipeline.resources` in helm/twinstack/values.yaml.
 pub const POD_CPU_REQUEST: f64 = 0.5;
 pub const POD_CPU_LIMIT: f64 = 1.0;
-/// The cluster's node type (the Kubernetes twin's, crates/cost/src/assumptions.rs).
-pub const NODE_TYPE: &str = "t3.medium";
+/// The cluster's node type: the Kubernetes twin's.
+pub const NODE_TYPE: &str = crate::assumptions::KUBERNETES_NODE_TYPE;
 /// S3 LIST returns at most 1,000 keys a page.
 const LIST_PAGE: f64 = 1_000.0;
 /// Step Functions writes the Map Run's manifest.json and one SUCCEEDED_n.json for a run this size.

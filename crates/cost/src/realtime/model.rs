@@ -20,8 +20,8 @@ pub const POD_MEMORY_REQUEST_MIB: f64 = 256.0;
 pub const MIN_REPLICAS: f64 = 3.0;
 /// Assumed: the server's RSS before any connection; the rest of the memory request holds sockets.
 pub const POD_BASELINE_MIB: f64 = 32.0;
-/// The Kubernetes twin's node type (crates/cost/src/assumptions.rs).
-pub const NODE_TYPE: &str = "t4g.medium";
+/// The Kubernetes twin's node type.
+pub const NODE_TYPE: &str = crate::assumptions::KUBERNETES_NODE_TYPE;
 /// Write request units a session makes: the connection item put and deleted.
 const SESSION_WRITES: f64 = 2.0;
 /// Per subscription: a transaction of the connection's count and both subscription items (3
