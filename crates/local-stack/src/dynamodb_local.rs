@@ -49,6 +49,8 @@ const PROBE_INTERVAL: Duration = Duration::from_millis(100);
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Attempts at finding a port nobody grabs between [`free_port`] and the server's bind.
 const PORT_ATTEMPTS: u32 = 5;
+/// How long an orderly shutdown may take before the JVM is killed.
+const TERMINATE_GRACE: Duration = Duration::from_secs(10);
 
 /// Kills the JVM and removes its working dir: `$1` = pid, `$2` = dir.
 const CLEANUP: &str = r#"kill -KILL "$1" 2>/dev/null
@@ -181,11 +183,19 @@ impl DynamoDbLocal {
         self.port
     }
 
-    /// Kills the server, like a crash: connections are refused until
-    /// [`start_again`](Self::start_again). Its in-memory tables and items are gone for good.
+    /// Stops the server: connections are refused until [`start_again`](Self::start_again). An
+    /// in-memory server is killed, like a crash, and its tables and items are gone for good. One
+    /// that keeps its tables on disk is shut down in order (SIGTERM): DynamoDB Local acknowledges
+    /// a TransactWriteItems before it is durable, and SIGKILLed then restarted on the same files
+    /// it was seen to lose acknowledged transactions (never a PutItem; nor any write after a
+    /// SIGTERM) — a loss of the emulator's own, which DynamoDB never shows.
     pub fn stop(&mut self) -> anyhow::Result<()> {
         if let Some(running) = self.running.take() {
-            running.kill()?;
+            if self.data.is_some() {
+                running.terminate()?;
+            } else {
+                running.kill()?;
+            }
         }
         Ok(())
     }
@@ -315,6 +325,19 @@ impl Running {
                 Err(_) => std::thread::sleep(PROBE_INTERVAL),
             }
         }
+    }
+
+    /// Asks the JVM to shut down (SIGTERM, which runs DynamoDB Local's shutdown hooks), waits up
+    /// to [`TERMINATE_GRACE`] for it to exit, then reaps it as [`kill`](Self::kill) does.
+    fn terminate(self) -> anyhow::Result<()> {
+        let pid = libc::pid_t::try_from(self.child.id()).context("the JVM's pid")?;
+        // SAFETY: a signal to our own child, not yet reaped, so the pid is still its own.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let deadline = Instant::now() + TERMINATE_GRACE;
+        while !has_exited(&self.child).context("polling java")? && Instant::now() < deadline {
+            std::thread::sleep(PROBE_INTERVAL);
+        }
+        self.kill()
     }
 
     /// Kills the JVM and fires the watchdog before reaping the JVM: until it is reaped its pid
